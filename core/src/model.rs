@@ -1,0 +1,4 @@
+//! Records as the domain sees them. No Automerge here: see `doc` for the stored form.
+
+pub mod incident;
+pub mod priority;
