@@ -2,6 +2,7 @@
 //! domain type) and changed. Only this module knows key names and object shapes.
 
 pub mod catalog;
+pub mod draft;
 pub mod incident;
 
 use automerge::{ReadDoc, ROOT};

@@ -8,7 +8,7 @@ use super::priority::{Impact, Priority, PriorityMatrix, Urgency};
 pub struct Title(String);
 
 /// Why text is not a title.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum TitleError {
     #[error("a title cannot be empty")]
     Empty,

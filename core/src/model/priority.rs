@@ -11,7 +11,7 @@ pub struct Impact(u8);
 pub struct Urgency(u8);
 
 /// Why a number is not an impact or urgency level.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 #[error("{what} is a level from 1 to 4, not {value}")]
 pub struct LevelError {
     pub what: &'static str,

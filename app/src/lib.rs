@@ -1,0 +1,22 @@
+//! fieldbook-app: the Leptos client that runs in the browser (wasm32).
+//!
+//! On start it opens the device's IndexedDB ([`store`]), loads the record
+//! summaries and the cached profile, and mounts the UI at once, with or without a
+//! network. [`repo::Repo`] then syncs every document with the server over a
+//! WebSocket ([`transport`]) whenever one is reachable. Components ([`ui`]) read
+//! signals and call the repo; the rules they apply live in `fieldbook-core`.
+
+pub mod profile;
+pub mod repo;
+pub mod store;
+pub mod transport;
+pub mod ui;
+
+use wasm_bindgen::prelude::wasm_bindgen;
+
+/// Entry point called by the page's module script.
+#[wasm_bindgen(start)]
+pub fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(ui::App);
+}

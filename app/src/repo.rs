@@ -1,0 +1,738 @@
+//! The device's documents and their sync with the server.
+//!
+//! [`Repo`] owns every loaded Automerge document (as a `DocSync` with one peer,
+//! the server), the IndexedDB store, and the socket. Every operation that touches
+//! documents runs under one async lock, in order: a received frame is applied,
+//! persisted, and only then answered; a local edit is persisted before the UI
+//! says "saved on device" and only then offered to the server.
+//!
+//! The UI reads [`Signals`]: record summaries, the sync status, and a revision
+//! counter that moves whenever any document changes.
+
+mod status;
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use automerge::{ActorId, Automerge, ChangeHash};
+use fieldbook_core::doc::{catalog, incident, kind_of, Stamp};
+use fieldbook_core::ids::{DocumentId, PeerId};
+use fieldbook_core::model::incident::Incident;
+use fieldbook_core::sync::{Connection, DocSync, Incoming};
+use fieldbook_core::wire::PeerMetadata;
+use futures::lock::Mutex;
+use leptos::prelude::*;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+
+use crate::profile::Profile;
+use crate::store::{Batch, LocalStore, StoreError, Summary, SyncRow};
+use crate::transport::{backoff_ms, Socket, SocketEvents};
+pub use status::SyncStatus;
+
+/// The only peer a browser syncs with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Server;
+
+/// Chunks a document may gather on the device before they are compacted into one snapshot.
+const COMPACT_AFTER_CHUNKS: usize = 32;
+
+/// What the UI reads. All are `Copy` handles.
+#[derive(Clone, Copy)]
+pub struct Signals {
+    pub summaries: RwSignal<Vec<Summary>>,
+    pub status: RwSignal<SyncStatus>,
+    /// Moves whenever any document changes, locally or from the server.
+    pub revision: RwSignal<u64>,
+    pub profile: RwSignal<Option<Profile>>,
+}
+
+/// An action that could not be done, in words for the person who asked.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ActionError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("this record could not be read: {0}")]
+    Unreadable(String),
+    #[error("your site's records have not reached this device yet; connect to the network once")]
+    NoSite,
+    #[error("{0}")]
+    Invalid(String),
+}
+
+struct Loaded {
+    sync: DocSync<Server>,
+    chunks: usize,
+}
+
+#[derive(Default)]
+struct Inner {
+    docs: HashMap<DocumentId, Loaded>,
+    sync_rows: HashMap<String, SyncRow>,
+    socket: Option<Socket>,
+    connection: Option<Connection>,
+    attempts: u32,
+    reconnect: Option<gloo::timers::callback::Timeout>,
+    /// Documents asked of the server and not yet answered.
+    pending: HashSet<DocumentId>,
+}
+
+/// The device's document repository.
+pub struct Repo {
+    store: LocalStore,
+    actor: ActorId,
+    peer_id: PeerId,
+    signals: Signals,
+    ops: Mutex<()>,
+    inner: RefCell<Inner>,
+}
+
+impl Repo {
+    /// Opens the device's storage and starts syncing in the background.
+    pub async fn start(signals: Signals) -> Result<Rc<Repo>, StoreError> {
+        let store = LocalStore::open().await?;
+        let actor = match store.get_meta::<String>("device").await? {
+            Some(hex) => ActorId::from(hex_decode(&hex).unwrap_or_else(random_bytes)),
+            None => {
+                let actor = ActorId::from(random_bytes());
+                store.put_meta("device", &actor.to_hex_string()).await?;
+                actor
+            }
+        };
+        let profile = store.get_meta::<Profile>("profile").await?;
+        let mut summaries = store.summaries().await?;
+        sort_summaries(&mut summaries);
+        let sync_rows: HashMap<String, SyncRow> = store.sync_rows().await?.into_iter().collect();
+        let unacked = sync_rows.values().map(|r| r.unacked).sum();
+        signals.summaries.set(summaries);
+        signals.profile.set(profile);
+        signals.status.update(|s| {
+            s.unacked = unacked;
+            s.online = navigator_online();
+        });
+        let peer_id = PeerId::parse(format!("browser-{}", hex_encode(&random_bytes())))
+            .map_err(|e| StoreError::Open(e.to_string()))?;
+        let repo = Rc::new(Repo {
+            store,
+            actor,
+            peer_id,
+            signals,
+            ops: Mutex::new(()),
+            inner: RefCell::new(Inner {
+                sync_rows,
+                ..Inner::default()
+            }),
+        });
+        repo.watch_network();
+        repo.refresh_profile();
+        repo.connect();
+        Ok(repo)
+    }
+
+    pub fn signals(&self) -> Signals {
+        self.signals
+    }
+
+    /// Reads an incident, loading its document from the device if needed.
+    pub async fn incident(&self, id: DocumentId) -> Result<Incident, ActionError> {
+        let _op = self.ops.lock().await;
+        self.ensure_loaded(id).await?;
+        let inner = self.inner.borrow();
+        let loaded = inner
+            .docs
+            .get(&id)
+            .ok_or(ActionError::Unreadable(id.to_string()))?;
+        incident::read(loaded.sync.doc()).map_err(|e| ActionError::Unreadable(e.to_string()))
+    }
+
+    /// Logs a new incident at the person's first site and lists it in that site's catalog.
+    pub async fn create_incident(
+        self: &Rc<Self>,
+        new: incident::NewIncident,
+    ) -> Result<DocumentId, ActionError> {
+        let _op = self.ops.lock().await;
+        let site = self
+            .signals
+            .profile
+            .get_untracked()
+            .and_then(|p| p.sites.into_iter().next())
+            .ok_or(ActionError::NoSite)?;
+        let catalog_id: DocumentId = site.catalog.parse().map_err(|_| ActionError::NoSite)?;
+        self.ensure_loaded(catalog_id).await?;
+        let id = DocumentId::from_bytes(random_bytes());
+        let stamp = now();
+        let new = incident::NewIncident {
+            site: site.id.clone(),
+            ..new
+        };
+        let mut doc = DocSync::new(Automerge::new().with_actor(self.actor.clone()));
+        let (created, incident_changes) = doc.change(|d| incident::create(d, &new, stamp));
+        created.map_err(|e| ActionError::Invalid(e.to_string()))?;
+
+        let catalog_changes = {
+            let mut inner = self.inner.borrow_mut();
+            let loaded = inner.docs.get_mut(&catalog_id).ok_or(ActionError::NoSite)?;
+            let entry = catalog::Entry {
+                id,
+                kind: "incident".into(),
+            };
+            let (added, changes) = loaded.sync.change(|d| catalog::add(d, &entry, stamp));
+            added.map_err(|_| ActionError::NoSite)?;
+            changes
+        };
+        if self.inner.borrow().connection.is_some() {
+            doc.connect(Server);
+        }
+        self.inner.borrow_mut().docs.insert(
+            id,
+            Loaded {
+                sync: doc,
+                chunks: 0,
+            },
+        );
+
+        let mut batch = Batch::default();
+        self.stage(&mut batch, id, incident_changes.changes);
+        self.stage(&mut batch, catalog_id, catalog_changes.changes);
+        self.commit(batch).await?;
+        self.send_pending(&[id, catalog_id]);
+        Ok(id)
+    }
+
+    /// Applies a person's edits to an incident, as one saved action.
+    pub async fn edit_incident(
+        &self,
+        id: DocumentId,
+        edits: Vec<incident::Edit>,
+    ) -> Result<(), ActionError> {
+        let _op = self.ops.lock().await;
+        self.ensure_loaded(id).await?;
+        let stamp = now();
+        let changes = {
+            let mut inner = self.inner.borrow_mut();
+            let loaded = inner
+                .docs
+                .get_mut(&id)
+                .ok_or(ActionError::Unreadable(id.to_string()))?;
+            let (result, applied) = loaded.sync.change(|d| {
+                edits
+                    .iter()
+                    .try_for_each(|edit| incident::edit(d, edit, stamp))
+            });
+            if let Err(e) = result {
+                // Nothing half-applied may stay: reload from what is stored.
+                drop(inner);
+                self.inner.borrow_mut().docs.remove(&id);
+                return Err(ActionError::Invalid(e.to_string()));
+            }
+            applied.changes
+        };
+        let mut batch = Batch::default();
+        self.stage(&mut batch, id, changes);
+        self.commit(batch).await?;
+        self.send_pending(&[id]);
+        Ok(())
+    }
+
+    // ----- persistence ---------------------------------------------------------
+
+    /// Adds a document's new changes, its summary and its sync row to a batch.
+    fn stage(&self, batch: &mut Batch, id: DocumentId, changes: Vec<u8>) {
+        if changes.is_empty() {
+            return;
+        }
+        let key = id.to_string();
+        let mut inner = self.inner.borrow_mut();
+        let inner = &mut *inner;
+        let Some(loaded) = inner.docs.get_mut(&id) else {
+            return;
+        };
+        loaded.chunks += 1;
+        if let Ok(incident) = incident::read(loaded.sync.doc()) {
+            batch.summaries.push(Summary::of_incident(&key, &incident));
+        }
+        let row = sync_row(&loaded.sync, inner.sync_rows.get(&key));
+        inner.sync_rows.insert(key.clone(), row.clone());
+        batch.chunks.push((key.clone(), changes));
+        batch.sync_rows.push((key, row));
+    }
+
+    /// Writes a batch, then shows its effects: summaries, the unacknowledged count.
+    async fn commit(&self, batch: Batch) -> Result<(), StoreError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let summaries = batch.summaries.clone();
+        let ids: Vec<String> = batch.chunks.iter().map(|(id, _)| id.clone()).collect();
+        if let Err(e) = self.store.write(batch).await {
+            self.signals
+                .status
+                .update(|s| s.error = Some(e.to_string()));
+            return Err(e);
+        }
+        self.signals.summaries.update(|all| {
+            for s in summaries {
+                match all.iter_mut().find(|x| x.id == s.id) {
+                    Some(existing) => *existing = s,
+                    None => all.push(s),
+                }
+            }
+            sort_summaries(all);
+        });
+        self.publish_unacked();
+        self.signals.revision.update(|r| *r += 1);
+        for id in ids {
+            self.compact_if_needed(&id).await;
+        }
+        Ok(())
+    }
+
+    async fn compact_if_needed(&self, key: &str) {
+        let Ok(id) = key.parse::<DocumentId>() else {
+            return;
+        };
+        let snapshot = {
+            let inner = self.inner.borrow();
+            match inner.docs.get(&id) {
+                Some(l) if l.chunks > COMPACT_AFTER_CHUNKS => l.sync.doc().save(),
+                _ => return,
+            }
+        };
+        match self.store.compact(key, &snapshot).await {
+            Ok(()) => {
+                if let Some(l) = self.inner.borrow_mut().docs.get_mut(&id) {
+                    l.chunks = 1;
+                }
+            }
+            Err(e) => leptos::logging::warn!("compaction of {key} failed (nothing lost): {e}"),
+        }
+    }
+
+    async fn ensure_loaded(&self, id: DocumentId) -> Result<(), StoreError> {
+        if self.inner.borrow().docs.contains_key(&id) {
+            return Ok(());
+        }
+        let (bytes, chunks) = self.store.load_doc(&id.to_string()).await?;
+        let doc = if bytes.is_empty() {
+            Automerge::new()
+        } else {
+            Automerge::load(&bytes).map_err(|e| StoreError::Read(format!("{id}: {e}")))?
+        }
+        .with_actor(self.actor.clone());
+        let mut sync = DocSync::new(doc);
+        let mut inner = self.inner.borrow_mut();
+        if inner.connection.as_ref().is_some_and(Connection::is_open) {
+            sync.connect(Server);
+        }
+        inner.docs.entry(id).or_insert(Loaded { sync, chunks });
+        Ok(())
+    }
+
+    fn publish_unacked(&self) {
+        let total: u32 = self
+            .inner
+            .borrow()
+            .sync_rows
+            .values()
+            .map(|r| r.unacked)
+            .sum();
+        let pending = !self.inner.borrow().pending.is_empty();
+        self.signals.status.update(|s| {
+            s.unacked = total;
+            s.syncing = s.connected && (total > 0 || pending);
+            if s.connected && total == 0 && !pending {
+                s.last_sync_ms = Some(now().at_ms);
+            }
+        });
+    }
+
+    // ----- sync ----------------------------------------------------------------
+
+    /// Opens the socket unless one is open or the device is offline.
+    fn connect(self: &Rc<Self>) {
+        if !navigator_online() || self.inner.borrow().socket.is_some() {
+            return;
+        }
+        let events: Rc<dyn SocketEvents> = Rc::new(Events(Rc::downgrade(self)));
+        match Socket::open(events) {
+            Ok(socket) => self.inner.borrow_mut().socket = Some(socket),
+            Err(e) => {
+                leptos::logging::warn!("could not open the sync socket: {e}");
+                self.schedule_reconnect();
+            }
+        }
+    }
+
+    fn disconnect(&self) {
+        let mut inner = self.inner.borrow_mut();
+        inner.socket = None;
+        inner.connection = None;
+        inner.pending.clear();
+        for loaded in inner.docs.values_mut() {
+            loaded.sync.disconnect(&Server);
+        }
+        drop(inner);
+        self.signals.status.update(|s| {
+            s.connected = false;
+            s.syncing = false;
+        });
+    }
+
+    fn schedule_reconnect(self: &Rc<Self>) {
+        let attempt = {
+            let mut inner = self.inner.borrow_mut();
+            inner.attempts += 1;
+            inner.attempts
+        };
+        let delay = backoff_ms(attempt - 1, js_sys::Math::random());
+        let weak = Rc::downgrade(self);
+        let timeout = gloo::timers::callback::Timeout::new(delay, move || {
+            if let Some(repo) = weak.upgrade() {
+                repo.inner.borrow_mut().reconnect = None;
+                repo.connect();
+            }
+        });
+        self.inner.borrow_mut().reconnect = Some(timeout);
+    }
+
+    fn on_open(&self) {
+        let (connection, join) = Connection::initiator(
+            self.peer_id.clone(),
+            PeerMetadata {
+                storage_id: Some(self.actor.to_hex_string()),
+                is_ephemeral: false,
+            },
+        );
+        let mut inner = self.inner.borrow_mut();
+        inner.connection = Some(connection);
+        if let Some(socket) = &inner.socket {
+            let _ = socket.send(&join);
+        }
+    }
+
+    fn on_closed(self: &Rc<Self>) {
+        self.disconnect();
+        self.schedule_reconnect();
+    }
+
+    async fn on_frame(self: &Rc<Self>, frame: Vec<u8>) {
+        let _op = self.ops.lock().await;
+        let incoming = {
+            let mut inner = self.inner.borrow_mut();
+            let Some(connection) = inner.connection.as_mut() else {
+                return;
+            };
+            connection.receive(&frame)
+        };
+        match incoming {
+            Ok(Incoming::Opened { .. }) => {
+                self.inner.borrow_mut().attempts = 0;
+                self.signals.status.update(|s| s.connected = true);
+                self.start_sync().await;
+            }
+            Ok(Incoming::Sync {
+                document_id, data, ..
+            }) => {
+                if let Err(e) = self.apply_remote(document_id, &data).await {
+                    leptos::logging::warn!("sync of {document_id} failed: {e}");
+                    self.signals
+                        .status
+                        .update(|s| s.error = Some(e.to_string()));
+                }
+            }
+            Ok(Incoming::Unavailable { document_id }) => {
+                self.inner.borrow_mut().pending.remove(&document_id);
+                self.publish_unacked();
+            }
+            Ok(Incoming::RemoteError { message }) => {
+                leptos::logging::warn!("the server closed the connection: {message}");
+            }
+            Ok(Incoming::Left | Incoming::Ignored { .. }) => {}
+            Err(e) => {
+                leptos::logging::warn!("protocol error: {e}");
+                let socket = self.inner.borrow_mut().socket.take();
+                if let Some(socket) = socket {
+                    let _ = socket.send(&e.to_wire());
+                }
+                self.on_closed();
+            }
+        }
+    }
+
+    /// After the handshake: offer every document on the device to the server, and
+    /// ask for the site catalogs.
+    async fn start_sync(&self) {
+        let mut ids: Vec<DocumentId> = self
+            .signals
+            .profile
+            .get_untracked()
+            .map(|p| {
+                p.sites
+                    .iter()
+                    .filter_map(|s| s.catalog.parse().ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        ids.extend(
+            self.signals
+                .summaries
+                .get_untracked()
+                .iter()
+                .filter_map(|s| s.id.parse::<DocumentId>().ok()),
+        );
+        ids.extend(
+            self.inner
+                .borrow()
+                .sync_rows
+                .keys()
+                .filter_map(|k| k.parse::<DocumentId>().ok()),
+        );
+        ids.sort();
+        ids.dedup();
+        for id in &ids {
+            if let Err(e) = self.ensure_loaded(*id).await {
+                leptos::logging::warn!("{id} could not be loaded for sync: {e}");
+            }
+        }
+        {
+            let mut inner = self.inner.borrow_mut();
+            for loaded in inner.docs.values_mut() {
+                loaded.sync.connect(Server);
+            }
+        }
+        self.send_pending(&ids);
+        self.publish_unacked();
+    }
+
+    /// Sends each document's next sync message, if it has one.
+    fn send_pending(&self, ids: &[DocumentId]) {
+        let mut inner = self.inner.borrow_mut();
+        let inner = &mut *inner;
+        let (Some(connection), Some(socket)) = (inner.connection.as_ref(), inner.socket.as_ref())
+        else {
+            return;
+        };
+        if !connection.is_open() {
+            return;
+        }
+        for id in ids {
+            let Some(loaded) = inner.docs.get_mut(id) else {
+                continue;
+            };
+            if !loaded.sync.is_connected(&Server) {
+                loaded.sync.connect(Server);
+            }
+            let empty = loaded.sync.doc().get_heads().is_empty();
+            if let Some(message) = loaded.sync.generate_for(&Server) {
+                if let Some(frame) = connection.sync(*id, message, empty) {
+                    if empty {
+                        inner.pending.insert(*id);
+                    }
+                    let _ = socket.send(&frame);
+                }
+            }
+        }
+    }
+
+    /// Applies the server's sync message: persist what it added, then answer.
+    async fn apply_remote(&self, id: DocumentId, data: &[u8]) -> Result<(), ActionError> {
+        self.ensure_loaded(id).await?;
+        let applied = {
+            let mut inner = self.inner.borrow_mut();
+            inner.pending.remove(&id);
+            let loaded = inner
+                .docs
+                .get_mut(&id)
+                .ok_or(ActionError::Unreadable(id.to_string()))?;
+            loaded
+                .sync
+                .receive(&Server, data)
+                .map_err(|e| ActionError::Unreadable(e.to_string()))?
+        };
+        let mut batch = Batch::default();
+        if applied.is_empty() {
+            // The server may have acknowledged our changes.
+            let key = id.to_string();
+            let mut inner = self.inner.borrow_mut();
+            let inner = &mut *inner;
+            if let Some(loaded) = inner.docs.get(&id) {
+                let row = sync_row(&loaded.sync, inner.sync_rows.get(&key));
+                if inner.sync_rows.get(&key) != Some(&row) {
+                    inner.sync_rows.insert(key.clone(), row.clone());
+                    batch.sync_rows.push((key, row));
+                }
+            }
+        } else {
+            self.stage(&mut batch, id, applied.changes);
+        }
+        self.commit(batch).await?;
+        self.discover(id).await;
+        self.send_pending(&[id]);
+        self.publish_unacked();
+        Ok(())
+    }
+
+    /// When a catalog changed, asks the server for records this device has not seen.
+    async fn discover(&self, id: DocumentId) {
+        let unknown: Vec<DocumentId> = {
+            let inner = self.inner.borrow();
+            let Some(loaded) = inner.docs.get(&id) else {
+                return;
+            };
+            if kind_of(loaded.sync.doc()).as_deref() != Some("catalog") {
+                return;
+            }
+            catalog::entries(loaded.sync.doc())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|e| e.id)
+                .filter(|e| !inner.docs.contains_key(e))
+                .collect()
+        };
+        for doc in &unknown {
+            if let Err(e) = self.ensure_loaded(*doc).await {
+                leptos::logging::warn!("{doc} could not be loaded: {e}");
+            }
+        }
+        self.send_pending(&unknown);
+    }
+
+    // ----- profile and network -----------------------------------------------
+
+    /// Fetches who is signed in and their sites; keeps the cached copy when offline.
+    fn refresh_profile(self: &Rc<Self>) {
+        let repo = self.clone();
+        leptos::task::spawn_local(async move {
+            let Ok(profile) = crate::profile::fetch().await else {
+                return;
+            };
+            if repo.signals.profile.get_untracked().as_ref() != Some(&profile) {
+                if let Err(e) = repo.store.put_meta("profile", &profile).await {
+                    leptos::logging::warn!("the profile could not be cached: {e}");
+                }
+                repo.signals.profile.set(Some(profile));
+                let _op = repo.ops.lock().await;
+                repo.start_sync().await;
+            }
+        });
+    }
+
+    fn watch_network(self: &Rc<Self>) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let weak = Rc::downgrade(self);
+        let online = Closure::<dyn FnMut()>::new(move || {
+            if let Some(repo) = weak.upgrade() {
+                repo.signals.status.update(|s| s.online = true);
+                repo.inner.borrow_mut().attempts = 0;
+                repo.inner.borrow_mut().reconnect = None;
+                repo.refresh_profile();
+                repo.connect();
+            }
+        });
+        let weak = Rc::downgrade(self);
+        let offline = Closure::<dyn FnMut()>::new(move || {
+            if let Some(repo) = weak.upgrade() {
+                repo.signals.status.update(|s| s.online = false);
+                repo.inner.borrow_mut().reconnect = None;
+                repo.disconnect();
+            }
+        });
+        let _ = window.add_event_listener_with_callback("online", online.as_ref().unchecked_ref());
+        let _ =
+            window.add_event_listener_with_callback("offline", offline.as_ref().unchecked_ref());
+        // The repo lives as long as the page.
+        online.forget();
+        offline.forget();
+    }
+}
+
+/// Bridges socket callbacks to the repo without keeping it alive.
+struct Events(std::rc::Weak<Repo>);
+
+impl SocketEvents for Events {
+    fn opened(&self) {
+        if let Some(repo) = self.0.upgrade() {
+            repo.on_open();
+        }
+    }
+
+    fn frame(&self, bytes: Vec<u8>) {
+        if let Some(repo) = self.0.upgrade() {
+            leptos::task::spawn_local(async move { repo.on_frame(bytes).await });
+        }
+    }
+
+    fn closed(&self) {
+        if let Some(repo) = self.0.upgrade() {
+            repo.on_closed();
+        }
+    }
+}
+
+/// What the server has acknowledged of a document, and what it has not.
+fn sync_row(sync: &DocSync<Server>, previous: Option<&SyncRow>) -> SyncRow {
+    let acked: Vec<ChangeHash> = match sync.shared_heads(&Server) {
+        Some(shared) if !shared.is_empty() => shared.to_vec(),
+        _ => previous
+            .map(|row| {
+                row.acked
+                    .iter()
+                    .filter_map(|h| h.parse::<ChangeHash>().ok())
+                    .filter(|h| sync.doc().get_change_by_hash(h).is_some())
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    let unacked = sync.doc().get_changes(&acked).len() as u32;
+    SyncRow {
+        acked: acked.iter().map(ToString::to_string).collect(),
+        unacked,
+    }
+}
+
+fn sort_summaries(all: &mut [Summary]) {
+    all.sort_by(|a, b| {
+        a.priority
+            .cmp(&b.priority)
+            .then(b.created_at_ms.cmp(&a.created_at_ms))
+    });
+}
+
+/// The device clock, read once per action.
+pub fn now() -> Stamp {
+    Stamp::at(js_sys::Date::now() as i64)
+}
+
+fn navigator_online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}
+
+fn random_bytes() -> [u8; 16] {
+    let mut bytes = [0u8; 16];
+    if getrandom::fill(&mut bytes).is_err() {
+        for b in &mut bytes {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    bytes
+}
+
+fn hex_encode(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn hex_decode(hex: &str) -> Option<[u8; 16]> {
+    let bytes: Option<Vec<u8>> = (0..hex.len())
+        .step_by(2)
+        .map(|i| {
+            hex.get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
+        .collect();
+    bytes?.try_into().ok()
+}
+
+use automerge::ReadDoc as _;

@@ -1,0 +1,285 @@
+//! The device's IndexedDB, through rexie.
+//!
+//! Object stores:
+//! - `chunks`: Automerge bytes keyed `[document id, "snapshot" | "incremental", n]`, as
+//!   automerge-repo keys its storage. A document is all its chunks concatenated.
+//! - `records`: one summary row per record, so lists open without loading documents.
+//! - `sync`: per document, the heads the server has acknowledged and how many local
+//!   changes it has not (the status strip's count survives a reload offline).
+//! - `meta`: the device's Automerge actor id and the cached signed-in profile.
+//!
+//! A local change is written (chunk, summary and sync row together) in one
+//! transaction before the UI says "saved on device".
+
+mod summary;
+
+use js_sys::{Array, Uint8Array};
+use rexie::{KeyRange, ObjectStore, Rexie, TransactionMode};
+use wasm_bindgen::JsValue;
+
+pub use summary::Summary;
+
+const DB_NAME: &str = "fieldbook";
+const DB_VERSION: u32 = 1;
+const CHUNKS: &str = "chunks";
+const RECORDS: &str = "records";
+const SYNC: &str = "sync";
+const META: &str = "meta";
+
+/// A failure of the device's storage, in words a person can act on.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum StoreError {
+    #[error("the device's storage could not be opened: {0}")]
+    Open(String),
+    #[error("saving on this device failed: {0}")]
+    Write(String),
+    #[error("reading from this device failed: {0}")]
+    Read(String),
+}
+
+/// What the server has acknowledged of one document.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SyncRow {
+    /// Hex change hashes the server is known to have.
+    pub acked: Vec<String>,
+    /// Local changes not yet under `acked`.
+    pub unacked: u32,
+}
+
+/// Everything one local action writes, in one transaction.
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub chunks: Vec<(String, Vec<u8>)>,
+    pub summaries: Vec<Summary>,
+    pub sync_rows: Vec<(String, SyncRow)>,
+}
+
+impl Batch {
+    pub fn is_empty(&self) -> bool {
+        self.chunks.is_empty() && self.summaries.is_empty() && self.sync_rows.is_empty()
+    }
+}
+
+/// The open database.
+pub struct LocalStore {
+    db: Rexie,
+}
+
+impl LocalStore {
+    pub async fn open() -> Result<LocalStore, StoreError> {
+        let db = Rexie::builder(DB_NAME)
+            .version(DB_VERSION)
+            .add_object_store(ObjectStore::new(CHUNKS))
+            .add_object_store(ObjectStore::new(RECORDS))
+            .add_object_store(ObjectStore::new(SYNC))
+            .add_object_store(ObjectStore::new(META))
+            .build()
+            .await
+            .map_err(|e| StoreError::Open(e.to_string()))?;
+        Ok(LocalStore { db })
+    }
+
+    /// Every chunk of a document, concatenated (loadable with `Automerge::load`),
+    /// and how many chunks that was.
+    pub async fn load_doc(&self, doc: &str) -> Result<(Vec<u8>, usize), StoreError> {
+        let read = |e: rexie::Error| StoreError::Read(e.to_string());
+        let tx = self
+            .db
+            .transaction(&[CHUNKS], TransactionMode::ReadOnly)
+            .map_err(read)?;
+        let store = tx.store(CHUNKS).map_err(read)?;
+        let range = doc_range(doc).map_err(read)?;
+        let rows = store
+            .scan(Some(range), None, None, None)
+            .await
+            .map_err(read)?;
+        let mut bytes = Vec::new();
+        for (_, value) in &rows {
+            bytes.extend(Uint8Array::new(value).to_vec());
+        }
+        Ok((bytes, rows.len()))
+    }
+
+    /// Writes a batch in one read-write transaction and waits for it to commit.
+    pub async fn write(&self, batch: Batch) -> Result<(), StoreError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let write = |e: rexie::Error| StoreError::Write(e.to_string());
+        let tx = self
+            .db
+            .transaction(&[CHUNKS, RECORDS, SYNC], TransactionMode::ReadWrite)
+            .map_err(write)?;
+        {
+            let chunks = tx.store(CHUNKS).map_err(write)?;
+            for (doc, bytes) in &batch.chunks {
+                let key = chunk_key(doc, "incremental", &chunk_name(bytes));
+                chunks
+                    .put(&Uint8Array::from(bytes.as_slice()).into(), Some(&key))
+                    .await
+                    .map_err(write)?;
+            }
+            let records = tx.store(RECORDS).map_err(write)?;
+            for summary in &batch.summaries {
+                let value = to_js(summary).map_err(StoreError::Write)?;
+                records
+                    .put(&value, Some(&JsValue::from_str(&summary.id)))
+                    .await
+                    .map_err(write)?;
+            }
+            let sync = tx.store(SYNC).map_err(write)?;
+            for (doc, row) in &batch.sync_rows {
+                let value = to_js(row).map_err(StoreError::Write)?;
+                sync.put(&value, Some(&JsValue::from_str(doc)))
+                    .await
+                    .map_err(write)?;
+            }
+        }
+        tx.done().await.map_err(write)?;
+        Ok(())
+    }
+
+    /// Replaces all of a document's chunks with one snapshot, in one transaction.
+    pub async fn compact(&self, doc: &str, snapshot: &[u8]) -> Result<(), StoreError> {
+        let write = |e: rexie::Error| StoreError::Write(e.to_string());
+        let tx = self
+            .db
+            .transaction(&[CHUNKS], TransactionMode::ReadWrite)
+            .map_err(write)?;
+        {
+            let chunks = tx.store(CHUNKS).map_err(write)?;
+            let keys = chunks
+                .get_all_keys(Some(doc_range(doc).map_err(write)?), None)
+                .await
+                .map_err(write)?;
+            for key in keys {
+                chunks.delete(key).await.map_err(write)?;
+            }
+            let snapshot_key = chunk_key(doc, "snapshot", &chunk_name(snapshot));
+            chunks
+                .put(&Uint8Array::from(snapshot).into(), Some(&snapshot_key))
+                .await
+                .map_err(write)?;
+        }
+        tx.done().await.map_err(write)?;
+        Ok(())
+    }
+
+    pub async fn summaries(&self) -> Result<Vec<Summary>, StoreError> {
+        self.all(RECORDS).await
+    }
+
+    /// All sync rows, keyed by document id.
+    pub async fn sync_rows(&self) -> Result<Vec<(String, SyncRow)>, StoreError> {
+        let read = |e: rexie::Error| StoreError::Read(e.to_string());
+        let tx = self
+            .db
+            .transaction(&[SYNC], TransactionMode::ReadOnly)
+            .map_err(read)?;
+        let rows = tx
+            .store(SYNC)
+            .map_err(read)?
+            .scan(None, None, None, None)
+            .await
+            .map_err(read)?;
+        rows.into_iter()
+            .map(|(k, v)| {
+                let id = k.as_string().unwrap_or_default();
+                from_js(&v).map(|row| (id, row)).map_err(StoreError::Read)
+            })
+            .collect()
+    }
+
+    pub async fn get_meta<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &str,
+    ) -> Result<Option<T>, StoreError> {
+        let read = |e: rexie::Error| StoreError::Read(e.to_string());
+        let tx = self
+            .db
+            .transaction(&[META], TransactionMode::ReadOnly)
+            .map_err(read)?;
+        let value = tx
+            .store(META)
+            .map_err(read)?
+            .get(JsValue::from_str(key))
+            .await
+            .map_err(read)?;
+        match value {
+            Some(v) if !v.is_undefined() => from_js(&v).map(Some).map_err(StoreError::Read),
+            _ => Ok(None),
+        }
+    }
+
+    pub async fn put_meta<T: serde::Serialize>(
+        &self,
+        key: &str,
+        value: &T,
+    ) -> Result<(), StoreError> {
+        let write = |e: rexie::Error| StoreError::Write(e.to_string());
+        let tx = self
+            .db
+            .transaction(&[META], TransactionMode::ReadWrite)
+            .map_err(write)?;
+        let value = to_js(value).map_err(StoreError::Write)?;
+        tx.store(META)
+            .map_err(write)?
+            .put(&value, Some(&JsValue::from_str(key)))
+            .await
+            .map_err(write)?;
+        tx.done().await.map_err(write)?;
+        Ok(())
+    }
+
+    async fn all<T: serde::de::DeserializeOwned>(&self, store: &str) -> Result<Vec<T>, StoreError> {
+        let read = |e: rexie::Error| StoreError::Read(e.to_string());
+        let tx = self
+            .db
+            .transaction(&[store], TransactionMode::ReadOnly)
+            .map_err(read)?;
+        let values = tx
+            .store(store)
+            .map_err(read)?
+            .get_all(None, None)
+            .await
+            .map_err(read)?;
+        values
+            .iter()
+            .map(|v| from_js(v).map_err(StoreError::Read))
+            .collect()
+    }
+}
+
+/// A chunk's name within its document: a hash of its bytes (FNV-1a, 64 bits), so
+/// writing the same chunk twice is one row.
+fn chunk_name(bytes: &[u8]) -> String {
+    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{hash:016x}-{}", bytes.len())
+}
+
+fn chunk_key(doc: &str, kind: &str, name: &str) -> JsValue {
+    Array::of3(&doc.into(), &kind.into(), &name.into()).into()
+}
+
+/// All keys `[doc, …]`: arrays sort after strings, so `[doc, []]` bounds them.
+fn doc_range(doc: &str) -> Result<KeyRange, rexie::Error> {
+    let lower: JsValue = Array::of1(&doc.into()).into();
+    let upper: JsValue = Array::of2(&doc.into(), &Array::new()).into();
+    KeyRange::bound(&lower, &upper, Some(false), Some(false)).map_err(rexie::Error::from)
+}
+
+/// Rows are stored as JSON text: simple, and readable in the browser's devtools.
+fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, String> {
+    serde_json::to_string(value)
+        .map(|s| JsValue::from_str(&s))
+        .map_err(|e| e.to_string())
+}
+
+fn from_js<T: serde::de::DeserializeOwned>(value: &JsValue) -> Result<T, String> {
+    let text = value
+        .as_string()
+        .ok_or_else(|| "a stored row is not text".to_owned())?;
+    serde_json::from_str(&text).map_err(|e| e.to_string())
+}

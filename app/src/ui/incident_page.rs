@@ -1,0 +1,252 @@
+//! One incident: its fields to edit, and a choice wherever two people disagreed.
+
+use fieldbook_core::doc::draft::Draft;
+use fieldbook_core::doc::incident::Edit;
+use fieldbook_core::ids::DocumentId;
+use fieldbook_core::model::incident::{Incident, Title};
+use fieldbook_core::model::priority::{Impact, PriorityMatrix, Urgency};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::incident_list::provisional_reference;
+use super::repo;
+use crate::repo::Signals;
+
+/// The form fields of an incident, bound to a draft.
+#[component]
+pub fn DraftFields(
+    /// The values being edited.
+    draft: RwSignal<Draft>,
+) -> impl IntoView {
+    let priority = move || {
+        let d = draft.get();
+        match (Impact::parse(d.impact), Urgency::parse(d.urgency)) {
+            (Ok(i), Ok(u)) => PriorityMatrix::standard().priority(i, u).to_string(),
+            _ => "—".to_owned(),
+        }
+    };
+    let level = |value: String| value.parse::<i64>().unwrap_or(0);
+    view! {
+        <label for="title">"Title"</label>
+        <input id="title" name="title" type="text" maxlength="200" required
+            prop:value=move || draft.get().title
+            on:input=move |ev| draft.update(|d| d.title = event_target_value(&ev))/>
+        <label for="description">"Description"</label>
+        <textarea id="description" name="description" rows="4"
+            prop:value=move || draft.get().description
+            on:input=move |ev| draft.update(|d| d.description = event_target_value(&ev))></textarea>
+        <div class="row">
+            <div>
+                <label for="impact">"Impact"</label>
+                <select id="impact" name="impact"
+                    prop:value=move || draft.get().impact.to_string()
+                    on:change=move |ev| draft.update(|d| d.impact = level(event_target_value(&ev)))>
+                    {Impact::ALL.into_iter().map(|i| view! {
+                        <option value=i.level().to_string()>{format!("{} – {}", i.level(), i.label())}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div>
+                <label for="urgency">"Urgency"</label>
+                <select id="urgency" name="urgency"
+                    prop:value=move || draft.get().urgency.to_string()
+                    on:change=move |ev| draft.update(|d| d.urgency = level(event_target_value(&ev)))>
+                    {Urgency::ALL.into_iter().map(|u| view! {
+                        <option value=u.level().to_string()>{format!("{} – {}", u.level(), u.label())}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div>
+                <span class="label">"Priority"</span>
+                <output class="priority" aria-label="Priority">{priority}</output>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+pub fn IncidentPage() -> impl IntoView {
+    let signals = expect_context::<Signals>();
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<DocumentId>().ok())
+    };
+    let incident = LocalResource::new(move || {
+        signals.revision.track();
+        let id = id();
+        async move {
+            let (Some(id), Some(repo)) = (id, repo()) else {
+                return Err("This incident's link is not valid.".to_owned());
+            };
+            repo.incident(id).await.map_err(|e| e.to_string())
+        }
+    });
+
+    // The form follows the record until the person starts typing.
+    let draft = RwSignal::new(Draft::default());
+    let baseline = RwSignal::new(Draft::default());
+    let message = RwSignal::new(
+        query
+            .read_untracked()
+            .get("saved")
+            .map(|_| "Saved on this device".to_owned()),
+    );
+    let error = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if let Some(Ok(current)) = incident.get() {
+            let fresh = Draft::of(&current);
+            if draft.get_untracked() == baseline.get_untracked() {
+                draft.set(fresh.clone());
+            }
+            baseline.set(fresh);
+        }
+    });
+
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (Some(id), Some(repo)) = (id(), repo()) else {
+            return;
+        };
+        let edits = match draft.get_untracked().edits_since(&baseline.get_untracked()) {
+            Ok(edits) => edits,
+            Err(e) => {
+                error.set(Some(e.to_string()));
+                return;
+            }
+        };
+        error.set(None);
+        if edits.is_empty() {
+            message.set(Some("Nothing to save".to_owned()));
+            return;
+        }
+        message.set(None);
+        leptos::task::spawn_local(async move {
+            let saved = draft.get_untracked();
+            match repo.edit_incident(id, edits).await {
+                Ok(()) => {
+                    baseline.set(saved);
+                    message.set(Some("Saved on this device".to_owned()));
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+
+    let choose = move |edit: Edit| {
+        let (Some(id), Some(repo)) = (id(), repo()) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match repo.edit_incident(id, vec![edit]).await {
+                Ok(()) => message.set(Some("Saved on this device".to_owned())),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+
+    view! {
+        <section class="page">
+            <a class="back" href="/incidents">"← Incidents"</a>
+            {move || match incident.get() {
+                None => view! { <p class="loading">"Loading…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                Some(Ok(current)) => view! {
+                    <Header incident=current.clone() id=id().map(|i| i.to_string()).unwrap_or_default()/>
+                    <Conflicts incident=current on_choose=choose/>
+                }.into_any(),
+            }}
+            <form on:submit=save class="form">
+                <DraftFields draft=draft/>
+                {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                {move || message.get().map(|m| view! { <p class="saved" role="status">{m}</p> })}
+                <div class="actions">
+                    <button type="submit" class="button primary">"Save changes"</button>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn Header(incident: Incident, id: String) -> impl IntoView {
+    let reference = incident
+        .reference
+        .clone()
+        .unwrap_or_else(|| provisional_reference(&id));
+    view! {
+        <div class="record-head">
+            <h1>{incident.title.value.clone()}</h1>
+            <p class="meta">
+                <span class=format!("badge p{}", incident.priority().rank())>{incident.priority().to_string()}</span>
+                " "{reference}" · "{incident.status().label()}
+            </p>
+        </div>
+    }
+}
+
+/// Where people changed the same field at the same time, every value, to pick from.
+#[component]
+fn Conflicts(
+    incident: Incident,
+    on_choose: impl Fn(Edit) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let mut choices: Vec<(&'static str, Vec<(String, Edit)>)> = Vec::new();
+    if incident.title.is_conflict() {
+        choices.push((
+            "Title",
+            incident
+                .title
+                .all()
+                .filter_map(|t| Title::parse(t).ok().map(|p| (t.clone(), Edit::Title(p))))
+                .collect(),
+        ));
+    }
+    if incident.impact.is_conflict() {
+        choices.push((
+            "Impact",
+            incident
+                .impact
+                .all()
+                .map(|i| (format!("{} – {}", i.level(), i.label()), Edit::Impact(*i)))
+                .collect(),
+        ));
+    }
+    if incident.urgency.is_conflict() {
+        choices.push((
+            "Urgency",
+            incident
+                .urgency
+                .all()
+                .map(|u| (format!("{} – {}", u.level(), u.label()), Edit::Urgency(*u)))
+                .collect(),
+        ));
+    }
+    choices
+        .into_iter()
+        .map(|(field, values)| {
+            view! {
+                <div class="conflict" role="group" aria-label=format!("{field} has two values")>
+                    <p>
+                        <strong>{field}</strong>
+                        " was changed on two devices at the same time. Choose the value to keep:"
+                    </p>
+                    <div class="choices">
+                        {values.into_iter().map(|(label, edit)| {
+                            let edit = std::sync::Arc::new(edit);
+                            view! {
+                                <button type="button" class="button choice"
+                                    on:click=move |_| on_choose((*edit).clone())>
+                                    {format!("Keep “{label}”")}
+                                </button>
+                            }
+                        }).collect_view()}
+                    </div>
+                </div>
+            }
+        })
+        .collect_view()
+}

@@ -1,0 +1,84 @@
+// A page object for Fieldbook: what a person sees and does, by role and label.
+import { expect, type BrowserContext, type Page } from '@playwright/test';
+
+export class Fieldbook {
+  constructor(readonly page: Page) {}
+
+  static async open(context: BrowserContext, url: string): Promise<Fieldbook> {
+    const page = await context.newPage();
+    const app = new Fieldbook(page);
+    await page.goto(url);
+    await expect(page.getByRole('heading', { name: 'Incidents' })).toBeVisible();
+    return app;
+  }
+
+  get strip() {
+    return this.page.getByRole('status', { name: 'Sync status' });
+  }
+
+  /** Online, handshake done, nothing waiting for the server. */
+  async expectAllSynced() {
+    await expect(this.strip).toContainText('Online');
+    await expect(this.strip).toContainText('All changes are on the server');
+  }
+
+  async expectOffline(pending: number) {
+    await expect(this.strip).toContainText('Offline');
+    const text = pending === 1 ? '1 change not yet on the server' : `${pending} changes not yet on the server`;
+    await expect(this.strip).toContainText(pending === 0 ? 'All changes are on the server' : text);
+  }
+
+  /** Waits until the service worker controls the page, so a reload works offline. */
+  async waitForOfflineShell() {
+    await this.page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+      if (!navigator.serviceWorker.controller) {
+        await new Promise((resolve) =>
+          navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }),
+        );
+      }
+    });
+  }
+
+  incidentList() {
+    return this.page.getByRole('list', { name: 'Incidents' });
+  }
+
+  incidentLink(title: string) {
+    return this.incidentList().getByRole('link', { name: new RegExp(escape(title)) });
+  }
+
+  async goToList() {
+    await this.page.getByRole('link', { name: '← Incidents' }).click();
+    await expect(this.page.getByRole('heading', { name: 'Incidents' })).toBeVisible();
+  }
+
+  async createIncident(fields: { title: string; description?: string; impact?: number; urgency?: number }) {
+    await this.page.getByRole('link', { name: 'New incident' }).click();
+    await this.page.getByLabel('Title').fill(fields.title);
+    if (fields.description) await this.page.getByLabel('Description').fill(fields.description);
+    if (fields.impact) await this.page.getByLabel('Impact').selectOption(String(fields.impact));
+    if (fields.urgency) await this.page.getByLabel('Urgency').selectOption(String(fields.urgency));
+    await this.page.getByRole('button', { name: 'Save incident' }).click();
+    await expect(this.page.getByText('Saved on this device')).toBeVisible();
+    await expect(this.page.getByRole('heading', { name: fields.title })).toBeVisible();
+  }
+
+  async openIncident(title: string) {
+    await this.incidentLink(title).click();
+    await expect(this.page.getByLabel('Title')).toHaveValue(title);
+  }
+
+  async editIncident(fields: { title?: string; impact?: number; urgency?: number; description?: string }) {
+    if (fields.title !== undefined) await this.page.getByLabel('Title').fill(fields.title);
+    if (fields.description !== undefined) await this.page.getByLabel('Description').fill(fields.description);
+    if (fields.impact) await this.page.getByLabel('Impact').selectOption(String(fields.impact));
+    if (fields.urgency) await this.page.getByLabel('Urgency').selectOption(String(fields.urgency));
+    await this.page.getByRole('button', { name: 'Save changes' }).click();
+    await expect(this.page.getByRole('status').filter({ hasText: 'Saved on this device' })).toBeVisible();
+  }
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
