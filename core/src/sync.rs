@@ -17,7 +17,7 @@
 //!         let doc = load_or_create(document_id).await?;     // caller's IO
 //!         let applied = doc.receive(&peer_key, &data)?;
 //!         storage.append(document_id, &applied.changes).await?; // caller's IO
-//!         for (peer, bytes) in doc.generate() { send(peer, conn.sync(document_id, bytes)) }
+//!         for (peer, bytes) in doc.generate() { send(peer, conn.sync(document_id, bytes, false)) }
 //!     }
 //!     ...
 //! }

@@ -85,7 +85,19 @@ impl<P: Eq + Hash + Clone> DocSync<P> {
             SyncMessage::decode(data).map_err(|e| SyncError::BadMessage(e.to_string()))?;
         let heads_before = self.doc.get_heads();
         let state = self.peers.entry(peer.clone()).or_default();
-        self.doc.receive_sync_message(state, message)?;
+        if let Err(error) = self.doc.receive_sync_message(state, message) {
+            // Automerge applies changes one by one, so a bad message can fail halfway:
+            // put the document back as it was, so nothing unstored stays in memory.
+            if self.doc.get_heads() != heads_before {
+                self.rollback(&Applied {
+                    heads_before,
+                    ..Applied::default()
+                })?;
+            } else if let Some(state) = self.peers.get_mut(peer) {
+                *state = State::new();
+            }
+            return Err(error.into());
+        }
         Ok(self.added_since(heads_before))
     }
 
@@ -219,6 +231,8 @@ mod tests {
                 client.receive(&"server", &m).expect("receive");
             }
         }
+        // `load` (unlike `load_incremental`) refuses bytes it cannot parse.
+        let persisted = Automerge::load(&persisted).expect("persisted chunks load");
         assert_eq!(persisted.get_heads(), client.doc().get_heads());
     }
 

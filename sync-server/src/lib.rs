@@ -1,0 +1,49 @@
+//! fieldbook-sync-server: the server every Fieldbook device syncs with.
+//!
+//! It speaks the automerge-repo WebSocket protocol on `GET /sync` (the same sans-IO
+//! peer the browser runs, from `fieldbook_core::sync`), answers a small JSON API
+//! under `/api`, reports `GET /healthz`, and serves the built app with a
+//! single-page fallback.
+//!
+//! The contract with clients: **the server never advertises heads that are not
+//! committed to storage.** For each sync message the [`hub::Hub`] applies it under
+//! the document's lock, appends the new changes to the [`store::Store`], and only
+//! after the commit generates replies, for the sender and for every other
+//! connection syncing the document. A client that hears the server has heads H may
+//! drop the changes under H from its outbox. A change that cannot be stored is
+//! rolled back in memory and its connection is told (`error`) and closed.
+//!
+//! Typical use (what `main.rs` does):
+//! ```text
+//! let store = Arc::new(SqliteStore::open("sqlite://data/fieldbook.db").await?);
+//! let state = AppState::new(store, "dist");
+//! axum::serve(listener, app(state)).await?;
+//! ```
+//!
+//! Deliberately absent for now: sign-in and per-document authorization (every
+//! connection may sync every document), tenancy, PostgreSQL, `/metrics`.
+
+pub mod app_error;
+pub mod app_state;
+pub mod demo;
+pub mod hub;
+pub mod route;
+pub mod session;
+pub mod store;
+
+use axum::Router;
+use tower_http::trace::TraceLayer;
+
+pub use app_error::AppError;
+pub use app_state::AppState;
+
+/// The whole HTTP application over `state`; serve it on any listener.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .merge(route::sync::router())
+        .merge(route::api::router())
+        .merge(route::healthz::router())
+        .merge(route::app_files::router(state.dist().to_owned()))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,48 @@
+//! The sync server over real sockets: the real binary (or, where a test needs a
+//! store that fails, the real `app()` on a real listener), a real SQLite file in a
+//! temporary directory, and clients that speak the protocol with core's own
+//! `Connection` and `DocSync`.
+//!
+//! No test sleeps to synchronise: each waits for a condition with a deadline
+//! ([`test_client::TestClient::until`]).
+
+mod http;
+mod server_process;
+mod test_client;
+
+mod bad_input;
+mod corrupt_storage;
+mod demo_data;
+mod durability;
+mod http_routes;
+mod sync_between_clients;
+mod unavailable;
+mod uncommitted_heads;
+
+use automerge::Automerge;
+use fieldbook_core::doc::{incident, Stamp};
+use fieldbook_core::ids::DocumentId;
+use fieldbook_core::model::incident::Title;
+use fieldbook_core::model::priority::{Impact, Urgency};
+
+/// A new incident document, as a device would create it.
+pub fn new_incident(title: &str) -> Automerge {
+    let mut doc = Automerge::new();
+    let new = incident::NewIncident {
+        site: "north".to_owned(),
+        title: Title::parse(title).expect("title"),
+        description: "Reported by the night shift.".to_owned(),
+        impact: Impact::parse(3).expect("impact"),
+        urgency: Urgency::parse(2).expect("urgency"),
+    };
+    incident::create(&mut doc, &new, stamp()).expect("create incident");
+    doc
+}
+
+pub fn random_id() -> DocumentId {
+    DocumentId::from_bytes(rand::random())
+}
+
+pub fn stamp() -> Stamp {
+    Stamp::at(1_790_000_000_000)
+}

@@ -1,0 +1,114 @@
+//! The real server binary, started on a free port.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, ChildStdout, Command};
+
+/// How long the server may take to start or stop.
+const STARTUP: Duration = Duration::from_secs(30);
+
+static STARTS: AtomicUsize = AtomicUsize::new(0);
+
+/// How to start the server.
+pub struct Options {
+    /// Holds `db.sqlite` and the server's logs.
+    pub dir: PathBuf,
+    /// `--dist`; `dir/nodist` (absent) unless set.
+    pub dist: Option<PathBuf>,
+    pub demo: bool,
+}
+
+impl Options {
+    pub fn in_dir(dir: &Path) -> Options {
+        Options {
+            dir: dir.to_owned(),
+            dist: None,
+            demo: false,
+        }
+    }
+}
+
+/// A running server process; killed if dropped.
+pub struct ServerProcess {
+    child: Child,
+    _stdout: BufReader<ChildStdout>,
+    pub addr: SocketAddr,
+    pub log: PathBuf,
+}
+
+impl ServerProcess {
+    pub async fn start(options: &Options) -> ServerProcess {
+        let n = STARTS.fetch_add(1, Ordering::Relaxed);
+        let log = options.dir.join(format!("server-{n}.log"));
+        let stderr = std::fs::File::create(&log).expect("create log file");
+        let dist = options
+            .dist
+            .clone()
+            .unwrap_or_else(|| options.dir.join("nodist"));
+        let mut command = Command::new(env!("CARGO_BIN_EXE_fieldbook-sync-server"));
+        command
+            .arg("--listen")
+            .arg("127.0.0.1:0")
+            .arg("--database")
+            .arg(format!(
+                "sqlite://{}",
+                options.dir.join("db.sqlite").display()
+            ))
+            .arg("--dist")
+            .arg(&dist)
+            .env("RUST_LOG", "info,fieldbook_sync_server=debug")
+            .env_remove("FIELDBOOK_DEMO")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(stderr))
+            .kill_on_drop(true);
+        if options.demo {
+            command.arg("--demo");
+        }
+        let mut child = command.spawn().expect("spawn the server");
+        let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+        let mut line = String::new();
+        tokio::time::timeout(STARTUP, stdout.read_line(&mut line))
+            .await
+            .unwrap_or_else(|_| panic!("the server did not start; see {}", log.display()))
+            .expect("read the server's stdout");
+        let addr = line
+            .trim()
+            .strip_prefix("fieldbook listening on http://")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}; see {}", log.display()))
+            .parse()
+            .expect("a socket address");
+        ServerProcess {
+            child,
+            _stdout: stdout,
+            addr,
+            log,
+        }
+    }
+
+    /// Kills the server with SIGKILL (what `Child::kill` sends on Unix): no chance to clean up.
+    pub async fn kill(mut self) {
+        self.child.kill().await.expect("SIGKILL the server");
+    }
+
+    /// Sends SIGTERM and waits for a graceful exit.
+    pub async fn terminate(mut self) -> ExitStatus {
+        let pid = self.child.id().expect("the server is running");
+        let sent = Command::new("kill")
+            .arg("-TERM")
+            .arg(pid.to_string())
+            .status()
+            .await
+            .expect("run kill");
+        assert!(sent.success(), "kill -TERM {pid} failed");
+        tokio::time::timeout(STARTUP, self.child.wait())
+            .await
+            .unwrap_or_else(|_| panic!("the server ignored SIGTERM; see {}", self.log.display()))
+            .expect("wait for the server")
+    }
+}

@@ -1,0 +1,187 @@
+//! A sync client for tests: core's `Connection::initiator` and one `DocSync` per
+//! document, over tokio-tungstenite with TCP_NODELAY.
+
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use automerge::{Automerge, ChangeHash};
+use fieldbook_core::ids::{DocumentId, PeerId};
+use fieldbook_core::sync::{Applied, Connection, DocSync, Incoming};
+use fieldbook_core::wire::PeerMetadata;
+use futures::{SinkExt, StreamExt};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::WebSocketStream;
+
+/// How long any one wait may take before the test fails.
+pub const WAIT: Duration = Duration::from_secs(20);
+
+/// The key of the server in every `DocSync` of the client.
+pub const SERVER: &str = "server";
+
+pub struct TestClient {
+    ws: WebSocketStream<TcpStream>,
+    pub connection: Connection,
+    pub docs: HashMap<DocumentId, DocSync<&'static str>>,
+    /// Documents the server answered `doc-unavailable` for.
+    pub unavailable: HashSet<DocumentId>,
+    /// `error` messages from the server.
+    pub errors: Vec<String>,
+    /// Every Automerge sync message the server sent, in order.
+    pub received: Vec<(DocumentId, Vec<u8>)>,
+    /// Whether the server closed the connection.
+    pub closed: bool,
+}
+
+impl TestClient {
+    /// Opens the socket without the handshake.
+    pub async fn connect_raw(addr: SocketAddr, name: &str) -> TestClient {
+        let tcp = TcpStream::connect(addr).await.expect("connect");
+        tcp.set_nodelay(true).expect("TCP_NODELAY");
+        let (ws, _) = tokio_tungstenite::client_async(format!("ws://{addr}/sync"), tcp)
+            .await
+            .expect("WebSocket handshake");
+        let metadata = PeerMetadata {
+            storage_id: None,
+            is_ephemeral: true,
+        };
+        let (connection, _join) =
+            Connection::initiator(PeerId::parse(name).expect("peer id"), metadata);
+        TestClient {
+            ws,
+            connection,
+            docs: HashMap::new(),
+            unavailable: HashSet::new(),
+            errors: Vec::new(),
+            received: Vec::new(),
+            closed: false,
+        }
+    }
+
+    /// Opens the socket and completes the automerge-repo handshake.
+    pub async fn connect(addr: SocketAddr, name: &str) -> TestClient {
+        let mut client = TestClient::connect_raw(addr, name).await;
+        let metadata = PeerMetadata {
+            storage_id: None,
+            is_ephemeral: true,
+        };
+        let (connection, join) =
+            Connection::initiator(PeerId::parse(name).expect("peer id"), metadata);
+        client.connection = connection;
+        client.send_frame(join).await;
+        client
+            .until("the handshake", |c| c.connection.is_open())
+            .await;
+        client
+    }
+
+    /// Starts syncing a document this client made (a `sync`, not a `request`).
+    pub async fn create(&mut self, id: DocumentId, doc: Automerge) {
+        let mut sync = DocSync::new(doc);
+        sync.connect(SERVER);
+        self.docs.insert(id, sync);
+        self.flush(id, false).await;
+    }
+
+    /// Asks the server for a document this client does not have.
+    pub async fn request(&mut self, id: DocumentId) {
+        let mut sync = DocSync::new(Automerge::new());
+        sync.connect(SERVER);
+        self.docs.insert(id, sync);
+        self.flush(id, true).await;
+    }
+
+    /// Makes a local change and sends it.
+    pub async fn change<R>(&mut self, id: DocumentId, edit: impl FnOnce(&mut Automerge) -> R) -> R {
+        let (result, _): (R, Applied) = self.sync_mut(id).change(edit);
+        self.flush(id, false).await;
+        result
+    }
+
+    pub fn doc(&self, id: DocumentId) -> &Automerge {
+        self.docs
+            .get(&id)
+            .expect("a document this client syncs")
+            .doc()
+    }
+
+    pub fn heads(&self, id: DocumentId) -> Vec<ChangeHash> {
+        self.doc(id).get_heads()
+    }
+
+    /// Whether the server said it has every change this client has of `id`.
+    pub fn acked(&self, id: DocumentId) -> bool {
+        self.docs
+            .get(&id)
+            .is_some_and(|d| d.peer_has_everything(&SERVER))
+    }
+
+    /// Sends one raw frame.
+    pub async fn send_frame(&mut self, frame: Vec<u8>) {
+        self.ws
+            .send(WsMessage::Binary(frame.into()))
+            .await
+            .expect("send a frame");
+    }
+
+    /// Handles what the server sends until `done` holds; fails after [`WAIT`], or if
+    /// the connection closes first.
+    pub async fn until(&mut self, what: &str, done: impl Fn(&TestClient) -> bool) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while !done(self) {
+            assert!(
+                !self.closed,
+                "the connection closed while waiting for {what}; errors: {:?}",
+                self.errors
+            );
+            let frame = tokio::time::timeout_at(deadline, self.ws.next())
+                .await
+                .unwrap_or_else(|_| panic!("timed out waiting for {what}"));
+            match frame {
+                Some(Ok(WsMessage::Binary(bytes))) => self.receive(&bytes).await,
+                Some(Ok(WsMessage::Close(_))) | None | Some(Err(_)) => self.closed = true,
+                Some(Ok(_)) => {}
+            }
+        }
+    }
+
+    async fn receive(&mut self, frame: &[u8]) {
+        match self.connection.receive(frame) {
+            Ok(Incoming::Sync {
+                document_id, data, ..
+            }) => {
+                self.received.push((document_id, data.clone()));
+                if let Some(doc) = self.docs.get_mut(&document_id) {
+                    doc.receive(&SERVER, &data).expect("a valid sync message");
+                    self.flush(document_id, false).await;
+                }
+            }
+            Ok(Incoming::Unavailable { document_id }) => {
+                self.unavailable.insert(document_id);
+            }
+            Ok(Incoming::RemoteError { message }) => self.errors.push(message),
+            Ok(Incoming::Left) => self.closed = true,
+            Ok(Incoming::Opened { .. } | Incoming::Ignored { .. }) => {}
+            Err(error) => panic!("the server broke the protocol: {error}"),
+        }
+    }
+
+    /// Sends what `id`'s sync state says the server should hear now, if anything.
+    async fn flush(&mut self, id: DocumentId, request: bool) {
+        let Some(data) = self.sync_mut(id).generate_for(&SERVER) else {
+            return;
+        };
+        let frame = self
+            .connection
+            .sync(id, data, request)
+            .expect("the connection is open");
+        self.send_frame(frame).await;
+    }
+
+    fn sync_mut(&mut self, id: DocumentId) -> &mut DocSync<&'static str> {
+        self.docs
+            .get_mut(&id)
+            .expect("a document this client syncs")
+    }
+}
