@@ -14,9 +14,10 @@ pub mod ui;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
-/// Entry point called by the page's module script.
-#[wasm_bindgen(start)]
-pub fn main() {
+/// Entry point: the page's module script calls it after loading the wasm. (Not a
+/// `start` function, so the browser tests can load the crate without mounting the app.)
+#[wasm_bindgen]
+pub fn run() {
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(ui::App);
 }

@@ -337,7 +337,9 @@ impl Repo {
             .values()
             .map(|r| r.unacked)
             .sum();
-        let pending = !self.inner.borrow().pending.is_empty();
+        // Before the profile names the site, the device does not know what to fetch.
+        let pending = !self.inner.borrow().pending.is_empty()
+            || self.signals.profile.get_untracked().is_none();
         self.signals.status.update(|s| {
             s.unacked = total;
             s.syncing = s.connected && (total > 0 || pending);
@@ -524,9 +526,12 @@ impl Repo {
                 loaded.sync.connect(Server);
             }
             let empty = loaded.sync.doc().get_heads().is_empty();
+            let first = !loaded.sync.has_heard_from(&Server);
             if let Some(message) = loaded.sync.generate_for(&Server) {
                 if let Some(frame) = connection.sync(*id, message, empty) {
-                    if empty {
+                    // Until the server first answers for a document, we do not know
+                    // what it has: the strip says "Syncing…", not "Up to date".
+                    if first {
                         inner.pending.insert(*id);
                     }
                     let _ = socket.send(&frame);

@@ -90,8 +90,9 @@ pub fn backoff_ms(attempt: u32, random: f64) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::backoff_ms;
+    use wasm_bindgen_test::wasm_bindgen_test;
 
-    #[test]
+    #[wasm_bindgen_test]
     fn backoff_grows_then_caps_and_jitter_stays_in_band() {
         assert_eq!(backoff_ms(0, 0.5), 500);
         assert_eq!(backoff_ms(1, 0.5), 1000);

@@ -16,9 +16,10 @@ export class Fieldbook {
     return this.page.getByRole('status', { name: 'Sync status' });
   }
 
-  /** Online, handshake done, nothing waiting for the server. */
+  /** Online, every document exchanged with the server, nothing waiting. */
   async expectAllSynced() {
     await expect(this.strip).toContainText('Online');
+    await expect(this.strip).toContainText('Up to date');
     await expect(this.strip).toContainText('All changes are on the server');
   }
 

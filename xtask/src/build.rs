@@ -196,7 +196,7 @@ fn assemble(bindgen_dir: &Path, staging: &Path) -> Result<String> {
     let scripts = format!(
         "<link rel=\"modulepreload\" href=\"/{js_name}\">\n    \
          <link rel=\"preload\" href=\"/{wasm_name}\" as=\"fetch\" type=\"application/wasm\" crossorigin>\n    \
-         <script type=\"module\">import init from '/{js_name}'; init({{ module_or_path: '/{wasm_name}' }});</script>"
+         <script type=\"module\">import init, {{ run }} from '/{js_name}'; await init({{ module_or_path: '/{wasm_name}' }}); run();</script>"
     );
     let index = if template.contains(SCRIPTS_PLACEHOLDER) {
         template.replacen(SCRIPTS_PLACEHOLDER, &scripts, 1)

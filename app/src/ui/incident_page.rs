@@ -229,7 +229,7 @@ fn Conflicts(
         .into_iter()
         .map(|(field, values)| {
             view! {
-                <div class="conflict" role="group" aria-label=format!("{field} has two values")>
+                <div class="conflict-box" role="group" aria-label=format!("{field} has two values")>
                     <p>
                         <strong>{field}</strong>
                         " was changed on two devices at the same time. Choose the value to keep:"

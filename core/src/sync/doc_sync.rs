@@ -127,6 +127,13 @@ impl<P: Eq + Hash + Clone> DocSync<P> {
         self.peers.get(peer).map(|s| s.shared_heads.as_slice())
     }
 
+    /// Whether `peer` has sent at least one sync message since it (re)connected.
+    pub fn has_heard_from(&self, peer: &P) -> bool {
+        self.peers
+            .get(peer)
+            .is_some_and(|s| s.their_heads.is_some())
+    }
+
     /// Whether `peer` has told us it has everything we have.
     pub fn peer_has_everything(&self, peer: &P) -> bool {
         self.peers
@@ -200,11 +207,13 @@ mod tests {
         let ((), applied) = client.change(|d| put(d, "title", "Printer jam"));
         assert_eq!(applied.change_count, 1);
         assert!(!client.peer_has_everything(&"server"));
+        assert!(!client.has_heard_from(&"server"));
 
         run_until_quiet(&mut client, &mut server);
 
         assert_eq!(server.doc().get_heads(), client.doc().get_heads());
         assert!(client.peer_has_everything(&"server"));
+        assert!(client.has_heard_from(&"server"));
         assert_eq!(
             client.shared_heads(&"server"),
             Some(client.doc().get_heads().as_slice())
