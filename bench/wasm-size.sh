@@ -9,7 +9,7 @@ if ! command -v brotli >/dev/null; then
 fi
 [ "${1:-}" = "--no-build" ] || cargo xtask build --release
 printf '%-34s %10s %10s %10s\n' file raw gzip brotli
-for f in dist/*.wasm dist/*.js; do
+for f in dist/*_bg.wasm dist/fieldbook-*.js; do
   raw=$(stat -c %s "$f")
   gz=$(gzip -9 -c "$f" | wc -c)
   br=$(brotli -q 11 -c "$f" | wc -c)
