@@ -44,6 +44,8 @@ pub enum ReadError {
     NewerSchema(u64),
     #[error("field `{0}` is missing or malformed")]
     BadField(&'static str),
+    #[error("the document has no changes with those heads")]
+    UnknownHeads,
 }
 
 /// What kind of record a document holds, from its `kind` field.

@@ -6,7 +6,9 @@
 //! and network effects go out as data (changes to persist, frames to send). That keeps
 //! it deterministic, testable natively, and identical in wasm32 and on the server.
 //!
-//! - [`model`]: records as the domain sees them (incident, priority matrix, status).
+//! - [`model`]: records as the domain sees them: incident, priority matrix, the
+//!   workflow (event log → lifecycle → derived status and conflicts → next
+//!   actions) and the SLA clocks on a business calendar.
 //! - [`doc`]: the Automerge schema of each record: create, read, edit, conflicts.
 //! - [`wire`]: the automerge-repo wire protocol (CBOR messages).
 //! - [`sync`]: the sans-IO peer: handshake per connection, sync state per document.
@@ -14,7 +16,12 @@
 //!
 //! A client logs an incident with [`doc::incident::create`] on a fresh
 //! `Automerge` whose actor is the device's, lists it in the site's catalog with
-//! [`doc::catalog::add`], and syncs both through a [`sync::DocSync`].
+//! [`doc::catalog::add`], and syncs both through a [`sync::DocSync`]. A person's
+//! workflow step is [`doc::incident::perform`] (guarded by
+//! [`model::action::apply`]); the buttons come from
+//! [`model::incident::Incident::next_actions`], the status and any conflict from
+//! [`model::incident::Incident::derived`], and the SLA clocks from
+//! [`model::incident::Incident::sla`] with the device clock passed in.
 
 pub mod doc;
 pub mod ids;

@@ -1,4 +1,17 @@
 //! Records as the domain sees them. No Automerge here: see `doc` for the stored form.
+//!
+//! The incident workflow is layered, each layer a pure function of the one below:
+//! [`event`] (the log and its evaluation order) → [`lifecycle`] (the transition
+//! table and its guards) → [`derived`] (status and conflicts from a whole log) →
+//! [`action`] (what a person can do next, and the event that records it) and
+//! [`sla`] (the clocks, counted on a [`calendar`]).
 
+pub mod action;
+pub mod calendar;
+pub mod date;
+pub mod derived;
+pub mod event;
 pub mod incident;
+pub mod lifecycle;
 pub mod priority;
+pub mod sla;

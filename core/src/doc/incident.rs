@@ -2,17 +2,32 @@
 //!
 //! ```text
 //! { kind: "incident", schema: 1, site, title, description: Text, impact, urgency,
-//!   matrixVersion, createdAt, reference?, events: [ { id, type, at, device } ] }
+//!   matrixVersion, createdAt, reference?, events: [ { id, type, at, device, … } ] }
 //! ```
 //! `title`, `impact` and `urgency` are plain values, so concurrent offline writes
 //! stay visible as a conflict for a person to resolve; `description` is Automerge
-//! text and merges character by character; `events` is append-only.
+//! text and merges character by character; `events` is append-only (the fields
+//! of each kind are listed in `events.rs`).
+//!
+//! Impact and urgency are also recorded as `priorityChanged` events, at creation
+//! and at every change, whichever way it is made ([`edit`] or [`append_event`]):
+//! the SLA clocks need the priority over time, not only the current one.
+//!
+//! A person's workflow action goes through [`perform`]: read, check the guard
+//! with `model::action::apply`, append the event.
+
+mod events;
+
+use std::collections::BTreeSet;
 
 use automerge::transaction::Transactable;
-use automerge::{Automerge, ObjId, ObjType, ReadDoc, ScalarValue, Value, ROOT};
+use automerge::{Automerge, ChangeHash, ObjId, ObjType, ReadDoc, ScalarValue, Value, ROOT};
 
 use super::{check_header, ReadError, Stamp, SCHEMA_VERSION};
-use crate::model::incident::{Contested, Event, EventKind, Incident, Title};
+use crate::model::action::{apply, Command};
+use crate::model::event::{Event, EventKind};
+use crate::model::incident::{Contested, Incident, Title};
+use crate::model::lifecycle::TransitionError;
 use crate::model::priority::{Impact, PriorityMatrix, Urgency};
 
 const KIND: &str = "incident";
@@ -43,11 +58,46 @@ pub enum ChangeError {
     Read(#[from] ReadError),
     #[error("the document rejected the change: {0}")]
     Automerge(#[from] automerge::AutomergeError),
+    #[error("this version cannot write a “{0}” event")]
+    NotWritable(String),
+    #[error(transparent)]
+    Refused(#[from] TransitionError),
+}
+
+/// Why a person's workflow action was not recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum PerformError {
+    /// The lifecycle refused it; the message is for the person.
+    #[error(transparent)]
+    Refused(#[from] TransitionError),
+    #[error(transparent)]
+    Change(#[from] ChangeError),
 }
 
 /// Writes a new incident into an empty document (whose actor is the device's).
+///
+/// The log starts with a `created` event and a `priorityChanged` event holding
+/// the initial impact, urgency and priority, both at `stamp`.
 pub fn create(doc: &mut Automerge, new: &NewIncident, stamp: Stamp) -> Result<(), ChangeError> {
     let device = doc.get_actor().to_hex_string();
+    let matrix = PriorityMatrix::standard();
+    let logged: Vec<Event> = [
+        EventKind::Created,
+        EventKind::PriorityChanged {
+            impact: new.impact,
+            urgency: new.urgency,
+            priority: matrix.priority(new.impact, new.urgency),
+        },
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(index, kind)| Event {
+        id: format!("{device}-{index}-{}", stamp.at_ms),
+        kind,
+        at_ms: stamp.at_ms,
+        device: device.clone(),
+    })
+    .collect();
     doc.transact_with::<_, _, automerge::AutomergeError, _>(
         |_| stamp.commit_options("create incident"),
         |tx| {
@@ -59,14 +109,12 @@ pub fn create(doc: &mut Automerge, new: &NewIncident, stamp: Stamp) -> Result<()
             tx.splice_text(&description, 0, 0, &new.description)?;
             tx.put(ROOT, "impact", i64::from(new.impact.level()))?;
             tx.put(ROOT, "urgency", i64::from(new.urgency.level()))?;
-            tx.put(
-                ROOT,
-                "matrixVersion",
-                u64::from(PriorityMatrix::standard().version),
-            )?;
+            tx.put(ROOT, "matrixVersion", u64::from(matrix.version))?;
             tx.put(ROOT, "createdAt", stamp.at_ms)?;
-            let events = tx.put_object(ROOT, "events", ObjType::List)?;
-            append_event(tx, &events, 0, EventKind::Created, stamp, &device)?;
+            let list = tx.put_object(ROOT, "events", ObjType::List)?;
+            for (index, event) in logged.iter().enumerate() {
+                events::write(tx, &list, index, event)?;
+            }
             Ok(())
         },
     )
@@ -75,6 +123,7 @@ pub fn create(doc: &mut Automerge, new: &NewIncident, stamp: Stamp) -> Result<()
 }
 
 /// Applies one edit. Writing the value a field already has (with no conflict) is a no-op.
+/// A new impact or urgency also appends a `priorityChanged` event.
 pub fn edit(doc: &mut Automerge, edit: &Edit, stamp: Stamp) -> Result<(), ChangeError> {
     let current = read(doc)?;
     let unchanged = match edit {
@@ -90,6 +139,23 @@ pub fn edit(doc: &mut Automerge, edit: &Edit, stamp: Stamp) -> Result<(), Change
         Ok(Some((Value::Object(ObjType::Text), id))) => Some(id),
         _ => None,
     };
+    let levels = match edit {
+        Edit::Impact(i) => Some((*i, current.urgency.value)),
+        Edit::Urgency(u) => Some((current.impact.value, *u)),
+        Edit::Title(_) | Edit::Description(_) => None,
+    };
+    let priority_event = match levels {
+        Some((impact, urgency)) => {
+            let matrix = PriorityMatrix::by_version(current.matrix_version)
+                .unwrap_or_else(PriorityMatrix::standard);
+            let device = doc.get_actor().to_hex_string();
+            let command = Command::change_priority(&matrix, impact, urgency);
+            Some(apply(&current.events, command, &device, stamp.at_ms)?)
+        }
+        None => None,
+    };
+    let list = events_list(doc)?;
+    let index = doc.length(&list);
     doc.transact_with::<_, _, automerge::AutomergeError, _>(
         |_| stamp.commit_options(edit_message(edit)),
         |tx| {
@@ -104,6 +170,9 @@ pub fn edit(doc: &mut Automerge, edit: &Edit, stamp: Stamp) -> Result<(), Change
                 },
                 Edit::Impact(i) => tx.put(ROOT, "impact", i64::from(i.level()))?,
                 Edit::Urgency(u) => tx.put(ROOT, "urgency", i64::from(u.level()))?,
+            }
+            if let Some(event) = &priority_event {
+                events::write(tx, &list, index, event)?;
             }
             Ok(())
         },
@@ -141,8 +210,69 @@ pub fn read(doc: &Automerge) -> Result<Incident, ReadError> {
             .ok_or(ReadError::BadField("matrixVersion"))?,
         reference: scalar(doc, "reference").and_then(|v| v.as_str().map(str::to_owned)),
         created_at_ms: int("createdAt").ok_or(ReadError::BadField("createdAt"))?,
-        events: events(doc)?,
+        events: events::read_all(doc, &events_list(doc)?, None),
     })
+}
+
+/// Appends `event` to the log, as made by `model::action::apply` (which checks
+/// the guards; this does not). A priority change also sets the `impact` and
+/// `urgency` fields, so forms and lists show it.
+pub fn append_event(doc: &mut Automerge, event: &Event, stamp: Stamp) -> Result<(), ChangeError> {
+    check_header(doc, KIND)?;
+    if !events::writable(&event.kind) {
+        return Err(ChangeError::NotWritable(event.kind.as_str().to_owned()));
+    }
+    let list = events_list(doc)?;
+    let index = doc.length(&list);
+    doc.transact_with::<_, _, automerge::AutomergeError, _>(
+        |_| stamp.commit_options(event.kind.as_str()),
+        |tx| {
+            events::write(tx, &list, index, event)?;
+            if let EventKind::PriorityChanged {
+                impact, urgency, ..
+            } = &event.kind
+            {
+                tx.put(ROOT, "impact", i64::from(impact.level()))?;
+                tx.put(ROOT, "urgency", i64::from(urgency.level()))?;
+            }
+            Ok(())
+        },
+    )
+    .map_err(|failure| failure.error)?;
+    Ok(())
+}
+
+/// Records a person's workflow action: checks it against the log and appends
+/// the event it makes, stamped with the device's actor and `stamp`.
+pub fn perform(doc: &mut Automerge, command: Command, stamp: Stamp) -> Result<Event, PerformError> {
+    let incident = read(doc).map_err(ChangeError::Read)?;
+    let device = doc.get_actor().to_hex_string();
+    let event = apply(&incident.events, command, &device, stamp.at_ms)?;
+    append_event(doc, &event, stamp)?;
+    Ok(event)
+}
+
+/// The ids of the events the document held at `heads`: pass the heads the server
+/// acknowledged to learn which events it has seen (for a provisional SLA).
+pub fn confirmed_event_ids(
+    doc: &Automerge,
+    heads: &[ChangeHash],
+) -> Result<BTreeSet<String>, ReadError> {
+    if heads.is_empty() {
+        return Ok(BTreeSet::new());
+    }
+    if !doc.get_missing_deps(heads).is_empty() {
+        return Err(ReadError::UnknownHeads);
+    }
+    let list = match doc.get_at(ROOT, "events", heads) {
+        Ok(Some((Value::Object(ObjType::List), id))) => id,
+        Ok(_) => return Ok(BTreeSet::new()),
+        Err(_) => return Err(ReadError::UnknownHeads),
+    };
+    Ok(events::read_all(doc, &list, Some(heads))
+        .into_iter()
+        .map(|e| e.id)
+        .collect())
 }
 
 fn edit_message(edit: &Edit) -> &'static str {
@@ -152,22 +282,6 @@ fn edit_message(edit: &Edit) -> &'static str {
         Edit::Impact(_) => "set impact",
         Edit::Urgency(_) => "set urgency",
     }
-}
-
-fn append_event(
-    tx: &mut impl Transactable,
-    events: &ObjId,
-    index: usize,
-    kind: EventKind,
-    stamp: Stamp,
-    device: &str,
-) -> Result<(), automerge::AutomergeError> {
-    let event = tx.insert_object(events, index, ObjType::Map)?;
-    tx.put(&event, "id", format!("{device}-{index}-{}", stamp.at_ms))?;
-    tx.put(&event, "type", kind.as_str())?;
-    tx.put(&event, "at", stamp.at_ms)?;
-    tx.put(&event, "device", device)?;
-    Ok(())
 }
 
 fn scalar(doc: &Automerge, key: &str) -> Option<ScalarValue> {
@@ -217,197 +331,12 @@ fn contested<T: PartialEq>(
     Ok(Contested { value, others })
 }
 
-fn events(doc: &Automerge) -> Result<Vec<Event>, ReadError> {
-    let list = match doc.get(ROOT, "events") {
-        Ok(Some((Value::Object(ObjType::List), id))) => id,
-        _ => return Err(ReadError::BadField("events")),
-    };
-    let field = |obj: &ObjId, key: &str| -> Option<ScalarValue> {
-        match doc.get(obj, key).ok().flatten()? {
-            (Value::Scalar(s), _) => Some(s.into_owned()),
-            _ => None,
-        }
-    };
-    Ok(doc
-        .list_range(&list, ..)
-        .filter_map(|item| {
-            let obj = match item.value.clone().into_value() {
-                Value::Object(ObjType::Map) => item.id(),
-                _ => return None,
-            };
-            Some(Event {
-                id: field(&obj, "id")?.as_str()?.to_owned(),
-                kind: EventKind::parse(field(&obj, "type")?.as_str()?),
-                at_ms: as_i64(&field(&obj, "at")?)?,
-                device: field(&obj, "device")?.as_str()?.to_owned(),
-            })
-        })
-        .collect())
+fn events_list(doc: &Automerge) -> Result<ObjId, ReadError> {
+    match doc.get(ROOT, "events") {
+        Ok(Some((Value::Object(ObjType::List), id))) => Ok(id),
+        _ => Err(ReadError::BadField("events")),
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::incident::Status;
-    use crate::model::priority::Priority;
-    use automerge::ActorId;
-
-    fn device(n: u8) -> Automerge {
-        Automerge::new().with_actor(ActorId::from([n; 16]))
-    }
-
-    fn sample() -> NewIncident {
-        NewIncident {
-            site: "north".into(),
-            title: Title::parse("Printer jam on floor 2").expect("title"),
-            description: "Paper stuck in tray 3".into(),
-            impact: Impact::parse(2).expect("impact"),
-            urgency: Impact::parse(2).and(Urgency::parse(1)).expect("urgency"),
-        }
-    }
-
-    #[test]
-    fn a_created_incident_reads_back_with_its_priority_and_status() {
-        let mut doc = device(1);
-        create(&mut doc, &sample(), Stamp::at(1_700_000_000_000)).expect("create");
-        let incident = read(&doc).expect("read");
-        assert_eq!(incident.title.value, "Printer jam on floor 2");
-        assert_eq!(incident.description, "Paper stuck in tray 3");
-        assert_eq!(incident.priority(), Priority::P1);
-        assert_eq!(incident.status(), Status::New);
-        assert_eq!(incident.events.len(), 1);
-        assert_eq!(
-            incident.events[0].device,
-            ActorId::from([1; 16]).to_hex_string()
-        );
-        assert!(!incident.has_conflicts());
-    }
-
-    #[test]
-    fn survives_save_and_load() {
-        let mut doc = device(1);
-        create(&mut doc, &sample(), Stamp::at(5)).expect("create");
-        edit(
-            &mut doc,
-            &Edit::Urgency(Urgency::parse(4).expect("u")),
-            Stamp::at(6),
-        )
-        .expect("edit");
-        let loaded = Automerge::load(&doc.save()).expect("load");
-        assert_eq!(read(&loaded).expect("read"), read(&doc).expect("read"));
-        assert_eq!(read(&loaded).expect("read").priority(), Priority::P3);
-    }
-
-    #[test]
-    fn edits_to_different_fields_on_two_devices_both_survive() {
-        let mut a = device(1);
-        create(&mut a, &sample(), Stamp::at(1)).expect("create");
-        let mut b = a.fork().with_actor(ActorId::from([2; 16]));
-        edit(
-            &mut a,
-            &Edit::Title(Title::parse("Printer jam, tray 3").expect("t")),
-            Stamp::at(2),
-        )
-        .expect("edit a");
-        edit(
-            &mut b,
-            &Edit::Impact(Impact::parse(4).expect("i")),
-            Stamp::at(3),
-        )
-        .expect("edit b");
-        a.merge(&mut b).expect("merge");
-        let merged = read(&a).expect("read");
-        assert_eq!(merged.title.value, "Printer jam, tray 3");
-        assert_eq!(merged.impact.value.level(), 4);
-        assert!(!merged.has_conflicts());
-    }
-
-    #[test]
-    fn concurrent_titles_are_both_shown_until_someone_picks_one() {
-        let mut a = device(1);
-        create(&mut a, &sample(), Stamp::at(1)).expect("create");
-        let mut b = a.fork().with_actor(ActorId::from([2; 16]));
-        edit(
-            &mut a,
-            &Edit::Title(Title::parse("From tablet A").expect("t")),
-            Stamp::at(2),
-        )
-        .expect("a");
-        edit(
-            &mut b,
-            &Edit::Title(Title::parse("From tablet B").expect("t")),
-            Stamp::at(2),
-        )
-        .expect("b");
-        a.merge(&mut b).expect("merge");
-        b.merge(&mut a).expect("merge back");
-        let seen_a = read(&a).expect("read").title;
-        let seen_b = read(&b).expect("read").title;
-        assert!(seen_a.is_conflict());
-        assert_eq!(
-            seen_a, seen_b,
-            "both devices show the same values in the same order"
-        );
-        let mut all: Vec<_> = seen_a.all().cloned().collect();
-        all.sort();
-        assert_eq!(
-            all,
-            vec!["From tablet A".to_owned(), "From tablet B".to_owned()]
-        );
-
-        // Picking the value that is already shown first still resolves the conflict.
-        let pick = Title::parse(&seen_a.value).expect("t");
-        edit(&mut a, &Edit::Title(pick), Stamp::at(3)).expect("pick");
-        b.merge(&mut a).expect("merge pick");
-        let resolved = read(&b).expect("read").title;
-        assert!(!resolved.is_conflict());
-        assert_eq!(resolved.value, seen_a.value);
-    }
-
-    #[test]
-    fn concurrent_description_edits_merge_as_text() {
-        let mut a = device(1);
-        create(&mut a, &sample(), Stamp::at(1)).expect("create");
-        let mut b = a.fork().with_actor(ActorId::from([2; 16]));
-        edit(
-            &mut a,
-            &Edit::Description("Paper stuck in tray 3. Rebooted.".into()),
-            Stamp::at(2),
-        )
-        .expect("a");
-        edit(
-            &mut b,
-            &Edit::Description("Urgent: Paper stuck in tray 3".into()),
-            Stamp::at(2),
-        )
-        .expect("b");
-        a.merge(&mut b).expect("merge");
-        assert_eq!(
-            read(&a).expect("read").description,
-            "Urgent: Paper stuck in tray 3. Rebooted."
-        );
-    }
-
-    #[test]
-    fn writing_the_same_value_again_makes_no_change() {
-        let mut doc = device(1);
-        create(&mut doc, &sample(), Stamp::at(1)).expect("create");
-        let heads = doc.get_heads();
-        edit(
-            &mut doc,
-            &Edit::Title(Title::parse("Printer jam on floor 2").expect("t")),
-            Stamp::at(2),
-        )
-        .expect("edit");
-        assert_eq!(doc.get_heads(), heads);
-    }
-
-    #[test]
-    fn a_document_from_a_newer_schema_is_refused_not_misread() {
-        let mut doc = device(1);
-        create(&mut doc, &sample(), Stamp::at(1)).expect("create");
-        doc.transact::<_, _, automerge::AutomergeError>(|tx| tx.put(ROOT, "schema", 99u64))
-            .expect("write");
-        assert_eq!(read(&doc), Err(ReadError::NewerSchema(99)));
-    }
-}
+mod tests;

@@ -1,7 +1,12 @@
 //! The incident as the domain sees it: parsed fields, its event log and the status
 //! derived from that log. The Automerge form lives in `doc::incident`.
 
+use super::action::{self, Action, LifecyclePolicy};
+use super::calendar::BusinessCalendar;
+use super::derived::{derive, Derived};
+pub use super::event::{Event, EventKind};
 use super::priority::{Impact, Priority, PriorityMatrix, Urgency};
+use super::sla::{sla_state, SlaPolicy, SlaState};
 
 /// An incident title: trimmed, 1 to 200 characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -49,6 +54,8 @@ pub enum Status {
     Resolved,
     Closed,
     Cancelled,
+    /// Reopened after resolution or closure; work starts again from here.
+    Reopened,
 }
 
 impl Status {
@@ -61,54 +68,21 @@ impl Status {
             Status::Resolved => "Resolved",
             Status::Closed => "Closed",
             Status::Cancelled => "Cancelled",
+            Status::Reopened => "Reopened",
         }
     }
 }
 
-/// One entry of the append-only event log.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Event {
-    /// Unique within the record (made from the device's actor and a counter).
-    pub id: String,
-    pub kind: EventKind,
-    /// Device time, milliseconds since the Unix epoch.
-    pub at_ms: i64,
-    /// The Automerge actor (device) that appended it.
-    pub device: String,
-}
-
-/// What happened. Kinds this version does not know are kept as `Other` so a newer
-/// device's events never break an older one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EventKind {
-    Created,
-    Other(String),
-}
-
-impl EventKind {
-    pub fn as_str(&self) -> &str {
-        match self {
-            EventKind::Created => "created",
-            EventKind::Other(s) => s,
-        }
-    }
-
-    pub fn parse(s: &str) -> EventKind {
-        match s {
-            "created" => EventKind::Created,
-            other => EventKind::Other(other.to_owned()),
-        }
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
     }
 }
 
-/// The status a log of events leads to. Unknown events leave it unchanged.
+/// The status a log of events leads to, in whatever order the events come.
+/// Refused events (see [`derive()`]) leave it unchanged; unknown kinds are ignored.
 pub fn status_of(events: &[Event]) -> Status {
-    events
-        .iter()
-        .fold(Status::New, |status, event| match event.kind {
-            EventKind::Created => Status::New,
-            EventKind::Other(_) => status,
-        })
+    derive(events).status()
 }
 
 /// A field that people may have set concurrently, offline.
@@ -160,6 +134,36 @@ impl Incident {
         status_of(&self.events)
     }
 
+    /// Everything the event log says: status, assignment, hold, major flag, and
+    /// any conflict that needs a person's review.
+    pub fn derived(&self) -> Derived {
+        derive(&self.events)
+    }
+
+    /// What a person can do next (see [`action::next_actions`]).
+    pub fn next_actions(&self, policy: &LifecyclePolicy, now_ms: i64) -> Vec<Action> {
+        action::next_actions(&self.events, policy, now_ms)
+    }
+
+    /// The SLA clocks as of `now_ms` (see [`sla_state`]); the current priority
+    /// stands in for the initial one in documents that did not record it.
+    pub fn sla(
+        &self,
+        policy: &SlaPolicy,
+        calendar: &BusinessCalendar,
+        now_ms: i64,
+        confirmed: impl Fn(&Event) -> bool,
+    ) -> SlaState {
+        sla_state(
+            &self.events,
+            self.priority(),
+            policy,
+            calendar,
+            now_ms,
+            confirmed,
+        )
+    }
+
     /// Priority from the matrix version recorded on the incident.
     pub fn priority(&self) -> Priority {
         let matrix = PriorityMatrix::by_version(self.matrix_version)
@@ -193,17 +197,18 @@ mod tests {
 
     #[test]
     fn a_created_incident_is_new_and_unknown_events_are_kept_but_ignored() {
-        let ev = |kind| Event {
-            id: "a-1".into(),
+        let ev = |id: &str, kind| Event {
+            id: id.into(),
             kind,
             at_ms: 0,
             device: "a".into(),
         };
-        assert_eq!(status_of(&[ev(EventKind::Created)]), Status::New);
+        assert_eq!(status_of(&[ev("a-0", EventKind::Created)]), Status::New);
+        let teleported = EventKind::Other("teleported".into());
         assert_eq!(
-            status_of(&[ev(EventKind::Created), ev(EventKind::parse("teleported"))]),
+            status_of(&[ev("a-0", EventKind::Created), ev("a-1", teleported.clone())]),
             Status::New
         );
-        assert_eq!(EventKind::parse("teleported").as_str(), "teleported");
+        assert_eq!(teleported.as_str(), "teleported");
     }
 }

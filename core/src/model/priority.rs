@@ -61,6 +61,17 @@ pub enum Priority {
 }
 
 impl Priority {
+    /// Every priority, most urgent first.
+    pub const ALL: [Priority; 4] = [Priority::P1, Priority::P2, Priority::P3, Priority::P4];
+
+    /// The priority of a rank from 1 (P1) to 4 (P4).
+    pub fn from_rank(rank: i64) -> Option<Priority> {
+        Priority::ALL
+            .into_iter()
+            .find(|p| i64::from(p.rank()) == rank)
+    }
+
+    /// 1 for P1 to 4 for P4.
     pub fn rank(self) -> u8 {
         match self {
             Priority::P1 => 1,
