@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::hash::Hash;
 
 use automerge::sync::{Message as SyncMessage, State, SyncDoc};
-use automerge::{Automerge, ChangeHash};
+use automerge::{Automerge, ChangeHash, ReadDoc};
 
 /// A document being synced with any number of peers, each keyed by `P`.
 #[derive(Debug)]
@@ -83,6 +83,7 @@ impl<P: Eq + Hash + Clone> DocSync<P> {
     pub fn receive(&mut self, peer: &P, data: &[u8]) -> Result<Applied, SyncError> {
         let message =
             SyncMessage::decode(data).map_err(|e| SyncError::BadMessage(e.to_string()))?;
+        super::bloom_guard::check(&message).map_err(SyncError::BadMessage)?;
         let heads_before = self.doc.get_heads();
         let state = self.peers.entry(peer.clone()).or_default();
         if let Err(error) = self.doc.receive_sync_message(state, message) {
@@ -132,6 +133,19 @@ impl<P: Eq + Hash + Clone> DocSync<P> {
         self.peers
             .get(peer)
             .is_some_and(|s| s.their_heads.is_some())
+    }
+
+    /// Whether we hold every change `peer` has told us it has: nothing more to
+    /// fetch from it, as far as we know.
+    pub fn caught_up_with(&self, peer: &P) -> bool {
+        self.peers
+            .get(peer)
+            .and_then(|s| s.their_heads.as_ref())
+            .is_some_and(|heads| {
+                heads
+                    .iter()
+                    .all(|h| self.doc.get_change_by_hash(h).is_some())
+            })
     }
 
     /// Whether `peer` has told us it has everything we have.
@@ -208,12 +222,15 @@ mod tests {
         assert_eq!(applied.change_count, 1);
         assert!(!client.peer_has_everything(&"server"));
         assert!(!client.has_heard_from(&"server"));
+        assert!(!client.caught_up_with(&"server"));
 
         run_until_quiet(&mut client, &mut server);
 
         assert_eq!(server.doc().get_heads(), client.doc().get_heads());
         assert!(client.peer_has_everything(&"server"));
         assert!(client.has_heard_from(&"server"));
+        assert!(client.caught_up_with(&"server"));
+        assert!(server.caught_up_with(&"client"));
         assert_eq!(
             client.shared_heads(&"server"),
             Some(client.doc().get_heads().as_slice())
