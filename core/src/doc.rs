@@ -7,8 +7,10 @@ pub mod incident;
 
 use automerge::{ReadDoc, ROOT};
 
-/// The schema version written into every document this build creates.
-pub const SCHEMA_VERSION: u64 = 1;
+/// The schema version written into every document this build creates. Written as
+/// a signed integer: JavaScript Automerge reads unsigned ones as BigInt, which
+/// breaks `JSON.stringify` in tools that read our documents.
+pub const SCHEMA_VERSION: i64 = 1;
 
 /// When and by whom a change is made: the device clock read once per action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,7 +43,7 @@ pub enum ReadError {
         found: String,
     },
     #[error("the document's schema version {0} is newer than this app understands")]
-    NewerSchema(u64),
+    NewerSchema(i64),
     #[error("field `{0}` is missing or malformed")]
     BadField(&'static str),
     #[error("the document has no changes with those heads")]
@@ -73,10 +75,22 @@ pub(crate) fn check_header(
         .get(ROOT, "schema")
         .ok()
         .flatten()
-        .and_then(|(v, _)| v.as_u64())
+        .and_then(|(v, _)| v.as_scalar().and_then(whole_number))
         .ok_or(ReadError::BadField("schema"))?;
     if schema > SCHEMA_VERSION {
         return Err(ReadError::NewerSchema(schema));
     }
     Ok(())
+}
+
+/// A whole number however it was stored: a signed or unsigned integer, or a float
+/// with no fraction (a JavaScript number written without a type).
+pub(crate) fn whole_number(v: &automerge::ScalarValue) -> Option<i64> {
+    use automerge::ScalarValue;
+    match v {
+        ScalarValue::Int(n) => Some(*n),
+        ScalarValue::Uint(n) => i64::try_from(*n).ok(),
+        ScalarValue::F64(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(*f as i64),
+        _ => None,
+    }
 }

@@ -23,6 +23,7 @@
 //! }
 //! ```
 
+mod bloom_guard;
 mod connection;
 mod doc_sync;
 

@@ -109,7 +109,7 @@ pub fn create(doc: &mut Automerge, new: &NewIncident, stamp: Stamp) -> Result<()
             tx.splice_text(&description, 0, 0, &new.description)?;
             tx.put(ROOT, "impact", i64::from(new.impact.level()))?;
             tx.put(ROOT, "urgency", i64::from(new.urgency.level()))?;
-            tx.put(ROOT, "matrixVersion", u64::from(matrix.version))?;
+            tx.put(ROOT, "matrixVersion", i64::from(matrix.version))?;
             tx.put(ROOT, "createdAt", stamp.at_ms)?;
             let list = tx.put_object(ROOT, "events", ObjType::List)?;
             for (index, event) in logged.iter().enumerate() {
@@ -139,6 +139,7 @@ pub fn edit(doc: &mut Automerge, edit: &Edit, stamp: Stamp) -> Result<(), Change
         Ok(Some((Value::Object(ObjType::Text), id))) => Some(id),
         _ => None,
     };
+    let encoding = doc.text_encoding();
     let levels = match edit {
         Edit::Impact(i) => Some((*i, current.urgency.value)),
         Edit::Urgency(u) => Some((current.impact.value, *u)),
@@ -162,7 +163,7 @@ pub fn edit(doc: &mut Automerge, edit: &Edit, stamp: Stamp) -> Result<(), Change
             match edit {
                 Edit::Title(t) => tx.put(ROOT, "title", t.as_str())?,
                 Edit::Description(d) => match &description {
-                    Some(text) => tx.update_text(text, d)?,
+                    Some(text) => splice_difference(tx, text, &current.description, d, encoding)?,
                     None => {
                         let text = tx.put_object(ROOT, "description", ObjType::Text)?;
                         tx.splice_text(&text, 0, 0, d)?;
@@ -292,12 +293,7 @@ fn scalar(doc: &Automerge, key: &str) -> Option<ScalarValue> {
 }
 
 fn as_i64(v: &ScalarValue) -> Option<i64> {
-    match v {
-        ScalarValue::Int(n) => Some(*n),
-        ScalarValue::Uint(n) => i64::try_from(*n).ok(),
-        ScalarValue::F64(f) if f.fract() == 0.0 => Some(*f as i64),
-        _ => None,
-    }
+    super::whole_number(v)
 }
 
 /// Every concurrent value of a root field, Automerge's winner first. Values that do
@@ -340,3 +336,44 @@ fn events_list(doc: &Automerge) -> Result<ObjId, ReadError> {
 
 #[cfg(test)]
 mod tests;
+
+/// Rewrites `old` into `new` as one splice of the part between their common prefix
+/// and suffix. Linear in the text's length (a character diff of a long pasted log
+/// would stall a tablet), and a save is almost always one contiguous change, so
+/// concurrent edits elsewhere in the text still merge character by character.
+fn splice_difference(
+    tx: &mut impl Transactable,
+    text: &ObjId,
+    old: &str,
+    new: &str,
+    encoding: automerge::TextEncoding,
+) -> Result<(), automerge::AutomergeError> {
+    use automerge::TextEncoding as E;
+    let width = |s: &str| match encoding {
+        E::UnicodeCodePoint => Some(s.chars().count()),
+        E::Utf8CodeUnit => Some(s.len()),
+        E::Utf16CodeUnit => Some(s.encode_utf16().count()),
+        E::GraphemeCluster => None,
+    };
+    let prefix: usize = old
+        .chars()
+        .zip(new.chars())
+        .take_while(|(a, b)| a == b)
+        .map(|(a, _)| a.len_utf8())
+        .sum();
+    let (old_rest, new_rest) = (&old[prefix..], &new[prefix..]);
+    let suffix: usize = old_rest
+        .chars()
+        .rev()
+        .zip(new_rest.chars().rev())
+        .take_while(|(a, b)| a == b)
+        .map(|(a, _)| a.len_utf8())
+        .sum::<usize>()
+        .min(old_rest.len().min(new_rest.len()));
+    let removed = &old_rest[..old_rest.len() - suffix];
+    let inserted = &new_rest[..new_rest.len() - suffix];
+    match (width(&old[..prefix]), width(removed)) {
+        (Some(at), Some(delete)) => tx.splice_text(text, at, delete as isize, inserted),
+        _ => tx.update_text(text, new),
+    }
+}

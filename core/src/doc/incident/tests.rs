@@ -280,3 +280,30 @@ fn confirmed_event_ids_are_those_under_the_acknowledged_heads() {
 }
 
 mod log;
+
+#[test]
+fn description_edits_with_multibyte_text_read_back_exactly() {
+    let mut doc = device(1);
+    create(&mut doc, &sample(), Stamp::at(1)).expect("create");
+    for (n, text) in [
+        "Café ☕ open",
+        "Café ☕ closed now",
+        "Zürich: café ☕ closed now 🚪",
+        "",
+        "x".repeat(200_000).as_str(),
+        "short again, ünïcode",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        edit(
+            &mut doc,
+            &Edit::Description(text.to_owned()),
+            Stamp::at(2 + n as i64),
+        )
+        .expect("edit");
+        assert_eq!(read(&doc).expect("read").description, text);
+        let reloaded = Automerge::load(&doc.save()).expect("load");
+        assert_eq!(read(&reloaded).expect("read").description, text);
+    }
+}
