@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::hub::{self, Hub};
+use crate::limits::Limits;
 use crate::store::Store;
 
 /// The server's shared state: storage, the sync hub, and where the built app is.
@@ -16,9 +17,18 @@ pub struct AppState {
 
 impl AppState {
     /// State over `store`, serving the built app from `dist`, with a hub whose peer id
-    /// is fresh for this process.
+    /// is fresh for this process and the default limits.
     pub fn new(store: Arc<dyn Store>, dist: impl Into<PathBuf>) -> AppState {
-        let hub = Hub::new(Arc::clone(&store), hub::random_peer_id());
+        AppState::with_limits(store, dist, Limits::default())
+    }
+
+    /// Like [`AppState::new`], with the sync hub and its connections enforcing `limits`.
+    pub fn with_limits(
+        store: Arc<dyn Store>,
+        dist: impl Into<PathBuf>,
+        limits: Limits,
+    ) -> AppState {
+        let hub = Hub::with_limits(Arc::clone(&store), hub::random_peer_id(), limits);
         AppState {
             store,
             hub,

@@ -6,24 +6,43 @@
 //! the new changes to the [`Store`], and only after the commit generates the
 //! messages for every connected peer. So the server never advertises heads that are
 //! not durable, and a change from one connection is pushed to all the others.
+//!
+//! What bounds the hub's memory (see [`Limits`]): each connection's outbox holds at
+//! most `outbox_capacity` messages (a connection that does not keep up is closed);
+//! each connection syncs at most `max_documents_per_connection` documents; and of
+//! the documents no one syncs, only the `max_idle_documents` most recently used stay
+//! in memory.
+//!
+//! Everything done to one document runs inside an unwind boundary: a panic there (a
+//! bug in Automerge, or here) throws that document's in-memory state away, closes
+//! the connection whose message caused it, and restarts the other connections' sync
+//! of it from storage. The process and every other document carry on.
 
 mod doc_entry;
+mod documents;
+mod idle_documents;
+mod recovery;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use fieldbook_core::ids::{DocumentId, PeerId};
 use fieldbook_core::sync::{Applied, DocSync, SyncError};
-use tokio::sync::{mpsc, watch};
+use futures::FutureExt;
+use tokio::sync::{mpsc, watch, Notify};
 
+use crate::limits::Limits;
 use crate::store::{Store, StoreError};
 use doc_entry::DocEntry;
 pub use doc_entry::LoadError;
+use documents::Docs;
+pub(crate) use recovery::panic_message;
 
-/// How many messages may wait for a connection before it counts as too slow and is closed.
-pub const OUTBOX_CAPACITY: usize = 1024;
+/// The root key that makes the `--test-panic-doc` hook fire: see [`Hub::inject_test_panic`].
+pub const TEST_PANIC_KEY: &str = "fieldbook-test-panic";
 
 /// The server's side of every connection and the documents they sync. Cheap to clone.
 #[derive(Clone)]
@@ -45,6 +64,20 @@ pub enum Outbound {
     },
     /// The answer to a `request` for a document the server does not have.
     Unavailable { document_id: DocumentId },
+    /// The server cannot go on syncing with this connection: send `error` with
+    /// `message`, then close.
+    Close { message: String },
+}
+
+/// A newly registered connection: what its session drains and watches.
+#[derive(Debug)]
+pub struct Registration {
+    pub conn: ConnId,
+    /// What the hub asks the connection to send, in order.
+    pub outbox: mpsc::Receiver<Outbound>,
+    /// Notified when the outbox overflowed: the connection is not reading its socket
+    /// and must close at once, even in the middle of a send that is blocked.
+    pub evicted: Arc<Notify>,
 }
 
 /// Why a connection's sync message was not accepted. The connection must close.
@@ -59,32 +92,83 @@ pub enum HubError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Sync(#[from] SyncError),
+    #[error("the connection already syncs {limit} documents, the most one may")]
+    TooManyDocuments { limit: usize },
+    #[error("handling document {document} panicked: {message}")]
+    Panicked {
+        document: DocumentId,
+        message: String,
+    },
+}
+
+/// The hub's gauges and counters at one moment, for `/metrics`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct HubStats {
+    /// Sync connections registered now.
+    pub connections_open: usize,
+    /// Documents in memory: synced now, or idle and cached.
+    pub documents_resident: usize,
+    /// Of those, documents no connection syncs.
+    pub documents_idle: usize,
+    /// Frames received on sync connections since start.
+    pub messages_received: u64,
+    /// Connections the server closed because of a fault: bad input, a limit,
+    /// storage, a panic, or falling behind.
+    pub errors: u64,
+    /// Panics caught while handling a document.
+    pub document_panics: u64,
 }
 
 struct Inner {
     peer_id: PeerId,
     store: Arc<dyn Store>,
-    docs: Mutex<HashMap<DocumentId, Arc<tokio::sync::Mutex<DocEntry>>>>,
-    outboxes: Mutex<HashMap<ConnId, mpsc::Sender<Outbound>>>,
+    limits: Limits,
+    docs: Mutex<Docs>,
+    conns: Mutex<HashMap<ConnId, ConnState>>,
     next_conn: AtomicU64,
     /// How many connections are registered.
     sessions: watch::Sender<usize>,
     /// Becomes `true` when the server shuts down.
     shutdown: watch::Sender<bool>,
+    messages_received: AtomicU64,
+    errors: AtomicU64,
+    document_panics: AtomicU64,
+    /// See [`Hub::inject_test_panic`].
+    test_panic_document: OnceLock<DocumentId>,
+}
+
+/// The hub's view of one registered connection.
+struct ConnState {
+    /// `None` once the connection fell too far behind.
+    outbox: Option<mpsc::Sender<Outbound>>,
+    evicted: Arc<Notify>,
+    /// Every document the connection synced, to disconnect from when it closes.
+    documents: HashSet<DocumentId>,
 }
 
 impl Hub {
-    /// A hub that announces itself as `peer_id` and keeps documents in `store`.
+    /// A hub with the default [`Limits`] that announces itself as `peer_id` and keeps
+    /// documents in `store`.
     pub fn new(store: Arc<dyn Store>, peer_id: PeerId) -> Hub {
+        Hub::with_limits(store, peer_id, Limits::default())
+    }
+
+    /// A hub that enforces `limits`.
+    pub fn with_limits(store: Arc<dyn Store>, peer_id: PeerId, limits: Limits) -> Hub {
         Hub {
             inner: Arc::new(Inner {
                 peer_id,
                 store,
+                limits,
                 docs: Mutex::default(),
-                outboxes: Mutex::default(),
+                conns: Mutex::default(),
                 next_conn: AtomicU64::new(1),
                 sessions: watch::Sender::new(0),
                 shutdown: watch::Sender::new(false),
+                messages_received: AtomicU64::new(0),
+                errors: AtomicU64::new(0),
+                document_panics: AtomicU64::new(0),
+                test_panic_document: OnceLock::new(),
             }),
         }
     }
@@ -94,27 +178,56 @@ impl Hub {
         &self.inner.peer_id
     }
 
-    /// Registers a new connection: its id and the outbox it must drain.
-    pub fn register(&self) -> (ConnId, mpsc::Receiver<Outbound>) {
-        let conn = ConnId(self.inner.next_conn.fetch_add(1, Ordering::Relaxed));
-        let (tx, rx) = mpsc::channel(OUTBOX_CAPACITY);
-        lock(&self.inner.outboxes).insert(conn, tx);
-        self.inner.sessions.send_modify(|n| *n += 1);
-        (conn, rx)
+    /// The limits this hub and its connections enforce.
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
     }
 
-    /// Forgets a closed connection: disconnects it from every document it `touched`
-    /// and lets documents no one syncs leave memory.
-    pub async fn unregister(&self, conn: ConnId, touched: HashSet<DocumentId>) {
-        lock(&self.inner.outboxes).remove(&conn);
-        for document in touched {
-            let entry = lock(&self.inner.docs).get(&document).cloned();
+    /// **Test hook** (`--test-panic-doc`): from now on, a sync message that leaves
+    /// `document` with a root key [`TEST_PANIC_KEY`] makes the hub panic while it
+    /// handles it, as a bug in Automerge would, so tests can check that a panic ends
+    /// only that document's sync. Only the first call has an effect. Never used in
+    /// production; nothing else reads the key.
+    pub fn inject_test_panic(&self, document: DocumentId) {
+        let _ = self.inner.test_panic_document.set(document);
+    }
+
+    /// Registers a new connection.
+    pub fn register(&self) -> Registration {
+        let conn = ConnId(self.inner.next_conn.fetch_add(1, Ordering::Relaxed));
+        let (tx, outbox) = mpsc::channel(self.inner.limits.outbox_capacity.get());
+        let evicted = Arc::new(Notify::new());
+        lock(&self.inner.conns).insert(
+            conn,
+            ConnState {
+                outbox: Some(tx),
+                evicted: Arc::clone(&evicted),
+                documents: HashSet::new(),
+            },
+        );
+        self.inner.sessions.send_modify(|n| *n += 1);
+        Registration {
+            conn,
+            outbox,
+            evicted,
+        }
+    }
+
+    /// Forgets a closed connection: disconnects it from every document it synced,
+    /// which then become idle if no one else syncs them.
+    pub async fn unregister(&self, conn: ConnId) {
+        let documents = lock(&self.inner.conns)
+            .remove(&conn)
+            .map(|state| state.documents)
+            .unwrap_or_default();
+        for document in documents {
+            let entry = lock(&self.inner.docs).get(document);
             if let Some(entry) = entry {
                 if let Some(doc) = entry.lock().await.doc.as_mut() {
                     doc.disconnect(&conn);
                 }
             }
-            self.evict_if_idle(document);
+            lock(&self.inner.docs).park_if_idle(document, self.inner.limits.max_idle_documents);
         }
         self.inner
             .sessions
@@ -124,8 +237,8 @@ impl Hub {
     /// Handles an Automerge sync message from `conn` for `document_id`.
     ///
     /// `request` asks for `doc-unavailable` rather than a new empty document when the
-    /// server has never seen it. On `Err` nothing new was stored or advertised, and the
-    /// caller must tell the remote and close the connection.
+    /// server has never seen it. On `Err` nothing new was advertised, and the caller
+    /// must tell the remote and close the connection.
     pub async fn sync(
         &self,
         conn: ConnId,
@@ -133,8 +246,104 @@ impl Hub {
         data: &[u8],
         request: bool,
     ) -> Result<(), HubError> {
-        let entry = self.entry(document_id);
+        if !self.claim(conn, document_id)? {
+            return Ok(());
+        }
+        let entry = lock(&self.inner.docs).take_up(document_id);
         let mut entry = entry.lock().await;
+        // The unwind boundary around everything done to one document. After a panic
+        // the document in memory may be half changed, so it is thrown away: storage
+        // holds only what was committed.
+        let handled =
+            AssertUnwindSafe(self.sync_locked(&mut entry, conn, document_id, data, request))
+                .catch_unwind()
+                .await;
+        match handled {
+            Ok(result) => result,
+            Err(panic) => {
+                let message = panic_message(panic.as_ref());
+                tracing::error!(%conn, document = %document_id, panic = %message, "handling a sync message panicked; restarting the document's sync from storage");
+                self.inner.document_panics.fetch_add(1, Ordering::Relaxed);
+                self.restart_after_panic(&mut entry, document_id, conn)
+                    .await;
+                Err(HubError::Panicked {
+                    document: document_id,
+                    message,
+                })
+            }
+        }
+    }
+
+    /// Counts a frame received on a sync connection.
+    pub fn record_message(&self) {
+        self.inner.messages_received.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a connection the server closed because of a fault.
+    pub fn record_error(&self) {
+        self.inner.errors.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The gauges and counters now.
+    pub fn stats(&self) -> HubStats {
+        let (documents_resident, documents_idle) = {
+            let docs = lock(&self.inner.docs);
+            (docs.resident(), docs.idle())
+        };
+        HubStats {
+            connections_open: *self.inner.sessions.borrow(),
+            documents_resident,
+            documents_idle,
+            messages_received: self.inner.messages_received.load(Ordering::Relaxed),
+            errors: self.inner.errors.load(Ordering::Relaxed),
+            document_panics: self.inner.document_panics.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Asks every connection to close; see [`Hub::sessions_closed`].
+    pub fn shut_down(&self) {
+        self.inner.shutdown.send_replace(true);
+    }
+
+    /// Becomes ready when the server is shutting down.
+    pub fn shutdown_signal(&self) -> watch::Receiver<bool> {
+        self.inner.shutdown.subscribe()
+    }
+
+    /// Waits until no connection is registered.
+    pub async fn sessions_closed(&self) {
+        let mut sessions = self.inner.sessions.subscribe();
+        // The sender lives in `self`, so this only ends when the count reaches zero.
+        let _ = sessions.wait_for(|n| *n == 0).await;
+    }
+
+    /// Records that `conn` syncs `document_id`, within its limit. `Ok(false)` if the
+    /// connection is not registered (its session is ending): nothing to do.
+    fn claim(&self, conn: ConnId, document_id: DocumentId) -> Result<bool, HubError> {
+        let limit = self.inner.limits.max_documents_per_connection.get();
+        let mut conns = lock(&self.inner.conns);
+        let Some(state) = conns.get_mut(&conn) else {
+            return Ok(false);
+        };
+        if !state.documents.contains(&document_id) {
+            if state.documents.len() >= limit {
+                return Err(HubError::TooManyDocuments { limit });
+            }
+            state.documents.insert(document_id);
+        }
+        Ok(true)
+    }
+
+    /// Applies one sync message under the document's lock. Runs inside the unwind
+    /// boundary of [`Hub::sync`].
+    async fn sync_locked(
+        &self,
+        entry: &mut DocEntry,
+        conn: ConnId,
+        document_id: DocumentId,
+        data: &[u8],
+        request: bool,
+    ) -> Result<(), HubError> {
         if entry.doc.is_none() {
             match self.inner.store.load(document_id).await? {
                 Some(chunks) => entry.load(chunks).map_err(|source| {
@@ -151,7 +360,7 @@ impl Hub {
                 None => entry.start_empty(),
             }
         }
-        let DocEntry { doc, chunks } = &mut *entry;
+        let DocEntry { doc, chunks } = entry;
         let Some(doc) = doc.as_mut() else {
             return Ok(());
         };
@@ -177,6 +386,7 @@ impl Hub {
                 return Err(error.into());
             }
         };
+        self.test_panic_hook(document_id, doc);
         if !applied.is_empty() {
             match self.inner.store.append(document_id, &applied.changes).await {
                 Ok(chunk) => chunks.push(chunk),
@@ -192,27 +402,6 @@ impl Hub {
         // Everything in `doc` is now committed: safe to advertise.
         self.fan_out(document_id, doc);
         Ok(())
-    }
-
-    /// Asks every connection to close; see [`Hub::sessions_closed`].
-    pub fn shut_down(&self) {
-        self.inner.shutdown.send_replace(true);
-    }
-
-    /// Becomes ready when the server is shutting down.
-    pub fn shutdown_signal(&self) -> watch::Receiver<bool> {
-        self.inner.shutdown.subscribe()
-    }
-
-    /// Waits until no connection is registered.
-    pub async fn sessions_closed(&self) {
-        let mut sessions = self.inner.sessions.subscribe();
-        // The sender lives in `self`, so this only ends when the count reaches zero.
-        let _ = sessions.wait_for(|n| *n == 0).await;
-    }
-
-    fn entry(&self, document: DocumentId) -> Arc<tokio::sync::Mutex<DocEntry>> {
-        lock(&self.inner.docs).entry(document).or_default().clone()
     }
 
     /// Removes what could not be stored, drops `conn` (it will be closed), and
@@ -259,33 +448,25 @@ impl Hub {
     }
 
     /// Queues a message for `conn`. A connection whose outbox is full is too slow to
-    /// keep up: dropping its sender makes it close (and resync when it comes back).
+    /// keep up: it is told to close at once (and resyncs when it comes back).
     fn push(&self, conn: ConnId, message: Outbound) {
-        let mut outboxes = lock(&self.inner.outboxes);
-        let Some(outbox) = outboxes.get(&conn) else {
+        let mut conns = lock(&self.inner.conns);
+        let Some(state) = conns.get_mut(&conn) else {
+            return;
+        };
+        let Some(outbox) = &state.outbox else {
             return;
         };
         match outbox.try_send(message) {
             Ok(()) => {}
             Err(mpsc::error::TrySendError::Full(_)) => {
-                tracing::warn!(%conn, "outbox full; closing the connection");
-                outboxes.remove(&conn);
+                tracing::warn!(%conn, capacity = self.inner.limits.outbox_capacity, "outbox full; closing the connection");
+                state.outbox = None;
+                state.evicted.notify_one();
             }
             Err(mpsc::error::TrySendError::Closed(_)) => {
-                outboxes.remove(&conn);
+                state.outbox = None;
             }
-        }
-    }
-
-    fn evict_if_idle(&self, document: DocumentId) {
-        let mut docs = lock(&self.inner.docs);
-        // Clones of the entry are only made under this lock, so a count of one means
-        // no task is using it now.
-        let idle = docs.get(&document).is_some_and(|entry| {
-            Arc::strong_count(entry) == 1 && entry.try_lock().is_ok_and(|e| e.is_idle())
-        });
-        if idle {
-            docs.remove(&document);
         }
     }
 }
@@ -307,6 +488,12 @@ impl HubError {
                 "the server's storage failed; nothing in this message was accepted".to_owned()
             }
             HubError::Sync(error) => error.to_string(),
+            HubError::TooManyDocuments { limit } => format!(
+                "this connection already syncs {limit} documents, the most the server allows"
+            ),
+            HubError::Panicked { document, .. } => format!(
+                "the server failed while handling document {document}; reconnect to resync it"
+            ),
         }
     }
 }
@@ -322,3 +509,6 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // The maps stay consistent even if a holder panicked: every update is one call.
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
+
+#[cfg(test)]
+mod tests;

@@ -2,8 +2,8 @@
 //!
 //! It speaks the automerge-repo WebSocket protocol on `GET /sync` (the same sans-IO
 //! peer the browser runs, from `fieldbook_core::sync`), answers a small JSON API
-//! under `/api`, reports `GET /healthz`, and serves the built app with a
-//! single-page fallback.
+//! under `/api`, reports `GET /healthz` and `GET /metrics` (Prometheus text), and
+//! serves the built app with a single-page fallback.
 //!
 //! The contract with clients: **the server never advertises heads that are not
 //! committed to storage.** For each sync message the [`hub::Hub`] applies it under
@@ -13,20 +13,27 @@
 //! drop the changes under H from its outbox. A change that cannot be stored is
 //! rolled back in memory and its connection is told (`error`) and closed.
 //!
+//! Hard to break: what one connection may ask (message size and rate, documents,
+//! time to handshake, unread backlog) and how many idle documents stay in memory
+//! are bounded by [`limits::Limits`]; breaking a limit or the protocol closes that
+//! connection alone, and a panic while handling a document ends that document's
+//! sync, not the process.
+//!
 //! Typical use (what `main.rs` does):
 //! ```text
-//! let store = Arc::new(SqliteStore::open("sqlite://data/fieldbook.db").await?);
+//! let store = store::open("sqlite://data/fieldbook.db").await?; // or postgres://…
 //! let state = AppState::new(store, "dist");
 //! axum::serve(listener, app(state)).await?;
 //! ```
 //!
 //! Deliberately absent for now: sign-in and per-document authorization (every
-//! connection may sync every document), tenancy, PostgreSQL, `/metrics`.
+//! connection may sync every document), tenancy.
 
 pub mod app_error;
 pub mod app_state;
 pub mod demo;
 pub mod hub;
+pub mod limits;
 pub mod route;
 pub mod session;
 pub mod store;
@@ -43,6 +50,7 @@ pub fn app(state: AppState) -> Router {
         .merge(route::sync::router())
         .merge(route::api::router())
         .merge(route::healthz::router())
+        .merge(route::metrics::router())
         .merge(route::app_files::router(state.dist().to_owned()))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

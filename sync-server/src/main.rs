@@ -1,6 +1,7 @@
 //! Parses the configuration and serves. Everything else lives in the library.
 
 use std::io::{IsTerminal, Write};
+use std::num::{NonZeroU32, NonZeroUsize};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -9,8 +10,10 @@ use anyhow::Context;
 use axum::serve::ListenerExt;
 use clap::Parser;
 use fieldbook_core::doc::Stamp;
+use fieldbook_core::ids::DocumentId;
 use fieldbook_sync_server::hub::Hub;
-use fieldbook_sync_server::store::{SqliteStore, Store};
+use fieldbook_sync_server::limits::{self, Limits};
+use fieldbook_sync_server::store;
 use fieldbook_sync_server::{app, demo, AppState};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
@@ -25,7 +28,9 @@ struct Config {
     /// Address to listen on; port 0 picks a free port.
     #[arg(long, env = "FIELDBOOK_LISTEN", default_value = "127.0.0.1:8080")]
     listen: String,
-    /// The database; the file and its directory are created if missing.
+    /// The database, chosen by the URL's scheme: `sqlite://PATH` (the file and its
+    /// directory are created if missing) or `postgres://USER@HOST:PORT/DB` (also
+    /// `postgresql://`; the database must exist). The schema is brought up to date.
     #[arg(
         long,
         env = "FIELDBOOK_DATABASE",
@@ -38,6 +43,63 @@ struct Config {
     /// On a store with no sites, create a demo site with a few incidents.
     #[arg(long, env = "FIELDBOOK_DEMO", value_parser = clap::builder::FalseyValueParser::new())]
     demo: bool,
+    #[command(flatten)]
+    limits: LimitFlags,
+    /// Test hook, not for production: a sync message that leaves this document with
+    /// the root key `fieldbook-test-panic` makes the server panic while handling it
+    /// (as a bug in Automerge would), so tests can check that only that document's
+    /// sync is affected. See `Hub::inject_test_panic`.
+    #[arg(long, hide = true, value_name = "DOCUMENT_ID")]
+    test_panic_doc: Option<DocumentId>,
+}
+
+/// What one sync connection may ask of the server, and how many idle documents stay
+/// in memory. See `fieldbook_sync_server::limits` for what happens at each limit.
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Limits")]
+struct LimitFlags {
+    /// The largest WebSocket message (and frame) a client may send, in bytes; a
+    /// larger one gets an `error` and the connection is closed.
+    #[arg(long, env = "FIELDBOOK_MAX_MESSAGE_BYTES", default_value_t = limits::DEFAULT_MAX_MESSAGE_BYTES)]
+    max_message_bytes: NonZeroUsize,
+    /// Messages one connection may send per second, sustained; faster gets an
+    /// `error` and the connection is closed.
+    #[arg(long, env = "FIELDBOOK_MESSAGES_PER_SECOND", default_value_t = limits::DEFAULT_MESSAGES_PER_SECOND)]
+    messages_per_second: NonZeroU32,
+    /// Messages one connection may send at once above the sustained rate. A device
+    /// offers every document it holds as it connects: keep this above that number.
+    #[arg(long, env = "FIELDBOOK_MESSAGE_BURST", default_value_t = limits::DEFAULT_MESSAGE_BURST)]
+    message_burst: NonZeroU32,
+    /// Distinct documents one connection may sync; one more gets an `error` and the
+    /// connection is closed.
+    #[arg(long, env = "FIELDBOOK_MAX_DOCUMENTS_PER_CONNECTION", default_value_t = limits::DEFAULT_MAX_DOCUMENTS_PER_CONNECTION)]
+    max_documents_per_connection: NonZeroUsize,
+    /// How long a new sync socket has to send `join` (`250ms`, `10s`, `2m`) before it
+    /// gets an `error` and is closed.
+    #[arg(long, env = "FIELDBOOK_HANDSHAKE_TIMEOUT", default_value = limits::DEFAULT_HANDSHAKE_TIMEOUT, value_parser = limits::parse_duration)]
+    handshake_timeout: Duration,
+    /// Messages that may wait for one connection to read them; a connection that
+    /// falls further behind is closed (and resyncs when it reconnects).
+    #[arg(long, env = "FIELDBOOK_OUTBOX_CAPACITY", default_value_t = limits::DEFAULT_OUTBOX_CAPACITY)]
+    outbox_capacity: NonZeroUsize,
+    /// Documents no connection syncs that stay in memory, least recently used out
+    /// first; 0 drops each as soon as no one syncs it.
+    #[arg(long, env = "FIELDBOOK_MAX_IDLE_DOCUMENTS", default_value_t = limits::DEFAULT_MAX_IDLE_DOCUMENTS)]
+    max_idle_documents: usize,
+}
+
+impl From<LimitFlags> for Limits {
+    fn from(flags: LimitFlags) -> Limits {
+        Limits {
+            max_message_bytes: flags.max_message_bytes,
+            messages_per_second: flags.messages_per_second,
+            message_burst: flags.message_burst,
+            max_documents_per_connection: flags.max_documents_per_connection,
+            handshake_timeout: flags.handshake_timeout,
+            outbox_capacity: flags.outbox_capacity,
+            max_idle_documents: flags.max_idle_documents,
+        }
+    }
 }
 
 #[tokio::main]
@@ -49,11 +111,9 @@ async fn main() -> anyhow::Result<()> {
         .with_ansi(std::io::stderr().is_terminal())
         .init();
 
-    let store = Arc::new(
-        SqliteStore::open(&config.database)
-            .await
-            .with_context(|| format!("opening the database {}", config.database))?,
-    );
+    let store = store::open(&config.database)
+        .await
+        .with_context(|| format!("opening the database {}", store::redact(&config.database)))?;
     if config.demo {
         let stamp = Stamp::at(now_ms()?);
         if demo::seed_if_empty(store.as_ref(), stamp)
@@ -64,8 +124,12 @@ async fn main() -> anyhow::Result<()> {
         }
     }
 
-    let state = AppState::new(Arc::clone(&store) as Arc<dyn Store>, config.dist);
+    let state = AppState::with_limits(Arc::clone(&store), config.dist, config.limits.into());
     let hub = state.hub.clone();
+    if let Some(document) = config.test_panic_doc {
+        tracing::warn!(%document, "test hook: sync messages may make this document panic");
+        hub.inject_test_panic(document);
+    }
     let listener = TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("listening on {}", config.listen))?;

@@ -3,4 +3,5 @@
 pub mod api;
 pub mod app_files;
 pub mod healthz;
+pub mod metrics;
 pub mod sync;

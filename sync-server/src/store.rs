@@ -5,13 +5,69 @@
 //! document is `Automerge::load` of its chunks concatenated in insertion order.
 //! Every write returns only after its transaction has committed, so a caller that
 //! saw `Ok` may tell others the data is safe.
+//!
+//! Two implementations, chosen by the database URL's scheme ([`open`]): SQLite
+//! (`sqlite://…`, the embedded default) and PostgreSQL (`postgres://…` or
+//! `postgresql://…`). Each brings its schema up to date on open, from its own
+//! migration directory (`migrations/sqlite`, `migrations/postgres`).
 
+mod postgres_store;
 mod sqlite_store;
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use fieldbook_core::ids::DocumentId;
 
+pub use postgres_store::PostgresStore;
 pub use sqlite_store::SqliteStore;
+
+/// Which database a URL names, by its scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend for `url`: `sqlite:` is SQLite, `postgres:` and `postgresql:` are
+    /// PostgreSQL (case-insensitive, as URL schemes are).
+    pub fn of_url(url: &str) -> Result<Backend, StoreError> {
+        let scheme = url
+            .split_once(':')
+            .map(|(scheme, _)| scheme.to_ascii_lowercase());
+        match scheme.as_deref() {
+            Some("sqlite") => Ok(Backend::Sqlite),
+            Some("postgres" | "postgresql") => Ok(Backend::Postgres),
+            _ => Err(StoreError::UnsupportedUrl(redact(url))),
+        }
+    }
+}
+
+/// Opens the database `url` names (see [`Backend::of_url`]) and brings its schema up
+/// to date.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    Ok(match Backend::of_url(url)? {
+        Backend::Sqlite => Arc::new(SqliteStore::open(url).await?),
+        Backend::Postgres => Arc::new(PostgresStore::open(url).await?),
+    })
+}
+
+/// `url` without a password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _password)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
 
 /// Storage for documents and sites. One implementation per database.
 #[async_trait]
@@ -38,6 +94,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Closes every connection, waiting for them to finish (on shutdown).
+    async fn close(&self) {}
 }
 
 /// Identifies one stored chunk (for compaction).
@@ -73,4 +132,51 @@ pub enum StoreError {
     },
     #[error("the database holds a value this server cannot read: {0}")]
     Corrupt(String),
+    #[error(
+        "unsupported database URL {0:?}: expected sqlite://PATH, postgres://… or postgresql://…"
+    )]
+    UnsupportedUrl(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_scheme_picks_the_backend() {
+        for (url, backend) in [
+            ("sqlite://data/fieldbook.db", Backend::Sqlite),
+            ("sqlite::memory:", Backend::Sqlite),
+            (
+                "postgres://fieldbook@127.0.0.1/fieldbook",
+                Backend::Postgres,
+            ),
+            ("postgresql://localhost/fieldbook", Backend::Postgres),
+            ("PostgreSQL://localhost/fieldbook", Backend::Postgres),
+        ] {
+            assert_eq!(Backend::of_url(url).expect(url), backend, "{url}");
+        }
+        for url in ["mysql://localhost/x", "data/fieldbook.db", ""] {
+            assert!(
+                matches!(Backend::of_url(url), Err(StoreError::UnsupportedUrl(_))),
+                "{url}"
+            );
+        }
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact("postgres://fieldbook:secret@db:5432/fieldbook?sslmode=require"),
+            "postgres://fieldbook:***@db:5432/fieldbook?sslmode=require"
+        );
+        assert_eq!(
+            redact("postgres://fieldbook@db/fieldbook"),
+            "postgres://fieldbook@db/fieldbook"
+        );
+        assert_eq!(
+            redact("sqlite://data/fieldbook.db"),
+            "sqlite://data/fieldbook.db"
+        );
+    }
 }

@@ -8,16 +8,16 @@ use axum::Router;
 use crate::session;
 use crate::AppState;
 
-/// The largest WebSocket message (and frame) the server accepts.
-pub const MAX_MESSAGE_BYTES: usize = 8 * 1024 * 1024;
-
 pub fn router() -> Router<AppState> {
     Router::new().route("/sync", get(upgrade))
 }
 
 async fn upgrade(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {
     let hub = state.hub.clone();
-    ws.max_message_size(MAX_MESSAGE_BYTES)
-        .max_frame_size(MAX_MESSAGE_BYTES)
+    // The codec refuses a larger message as soon as its frame header arrives, and
+    // the session reports the failed read to the remote with an `error`.
+    let max = hub.limits().max_message_bytes.get();
+    ws.max_message_size(max)
+        .max_frame_size(max)
         .on_upgrade(move |socket| session::run(socket, hub))
 }

@@ -44,13 +44,8 @@ impl SqliteStore {
             .max_connections(4)
             .connect_with(options)
             .await?;
-        sqlx::migrate!().run(&pool).await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         Ok(SqliteStore { pool })
-    }
-
-    /// Waits for every connection to close (checkpointing the WAL).
-    pub async fn close(&self) {
-        self.pool.close().await;
     }
 }
 
@@ -142,5 +137,10 @@ impl Store for SqliteStore {
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    /// Waits for every connection to close (checkpointing the WAL).
+    async fn close(&self) {
+        self.pool.close().await;
     }
 }

@@ -5,12 +5,13 @@ use automerge::ROOT;
 
 use crate::server_process::{Options, ServerProcess};
 use crate::test_client::TestClient;
+use crate::test_db::TestDb;
 use crate::{new_incident, random_id};
 
-#[tokio::test]
-async fn bad_input_gets_an_error_and_closes_only_that_connection() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let server = ServerProcess::start(&Options::in_dir(dir.path())).await;
+backend_tests!(tokio::test; bad_input_gets_an_error_and_closes_only_that_connection);
+
+async fn bad_input_gets_an_error_and_closes_only_that_connection(db: TestDb) {
+    let server = ServerProcess::start(&Options::new(&db)).await;
     let id = random_id();
     let mut good = TestClient::connect(server.addr, "good").await;
     good.create(

@@ -1,16 +1,15 @@
 //! A stored chunk that does not load is reported, not a crash.
 
-use sqlx::sqlite::SqlitePool;
-
 use crate::http;
 use crate::server_process::{Options, ServerProcess};
 use crate::test_client::TestClient;
+use crate::test_db::TestDb;
 use crate::{new_incident, random_id};
 
-#[tokio::test]
-async fn a_document_with_a_corrupt_chunk_is_refused_with_an_error() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let options = Options::in_dir(dir.path());
+backend_tests!(tokio::test; a_document_with_a_corrupt_chunk_is_refused_with_an_error);
+
+async fn a_document_with_a_corrupt_chunk_is_refused_with_an_error(db: TestDb) {
+    let options = Options::new(&db);
     let server = ServerProcess::start(&options).await;
     let (broken, healthy) = (random_id(), random_id());
 
@@ -27,15 +26,8 @@ async fn a_document_with_a_corrupt_chunk_is_refused_with_an_error() {
     assert!(server.terminate().await.success());
 
     // 2. Garbage lands among one document's chunks.
-    let url = format!("sqlite://{}", options.dir.join("db.sqlite").display());
-    let pool = SqlitePool::connect(&url).await.expect("open the database");
-    sqlx::query("INSERT INTO chunks (document, kind, bytes) VALUES (?, 'incremental', ?)")
-        .bind(broken.to_string())
-        .bind(vec![0x85_u8, 0x6f, 0x4a, 0x83, 0xde, 0xad])
-        .execute(&pool)
-        .await
-        .expect("insert garbage");
-    pool.close().await;
+    db.insert_raw_chunk(broken, &[0x85, 0x6f, 0x4a, 0x83, 0xde, 0xad])
+        .await;
 
     // 3. Asking for it gets an error; the server keeps serving everything else.
     let server = ServerProcess::start(&options).await;

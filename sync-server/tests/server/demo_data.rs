@@ -6,13 +6,14 @@ use fieldbook_core::ids::DocumentId;
 use crate::http;
 use crate::server_process::{Options, ServerProcess};
 use crate::test_client::TestClient;
+use crate::test_db::TestDb;
 
-#[tokio::test]
-async fn demo_data_is_a_site_whose_catalog_lists_three_readable_incidents() {
-    let dir = tempfile::tempdir().expect("temp dir");
+backend_tests!(tokio::test; demo_data_is_a_site_whose_catalog_lists_three_readable_incidents);
+
+async fn demo_data_is_a_site_whose_catalog_lists_three_readable_incidents(db: TestDb) {
     let options = Options {
         demo: true,
-        ..Options::in_dir(dir.path())
+        ..Options::new(&db)
     };
     let server = ServerProcess::start(&options).await;
 

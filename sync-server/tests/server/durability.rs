@@ -1,36 +1,39 @@
 //! What the server acknowledged survives the server dying.
 
 use fieldbook_core::doc::incident::{self, Edit};
-use sqlx::sqlite::SqlitePool;
 
 use crate::server_process::{Options, ServerProcess};
 use crate::test_client::TestClient;
+use crate::test_db::TestDb;
 use crate::{new_incident, random_id, stamp};
+
+backend_tests!(
+    tokio::test;
+    acknowledged_changes_survive_sigkill,
+    acknowledged_changes_survive_sigterm,
+);
 
 enum Stop {
     Kill,
     Terminate,
 }
 
-#[tokio::test]
-async fn acknowledged_changes_survive_sigkill() {
+async fn acknowledged_changes_survive_sigkill(db: TestDb) {
     // 70 edits: more than the 64 chunks that trigger compaction, so a snapshot and
     // later appends are both on disk when the process dies.
-    let chunks = write_then_stop(Stop::Kill, 70).await;
+    let chunks = write_then_stop(&db, Stop::Kill, 70).await;
     assert!(chunks <= 64, "compaction left {chunks} chunks");
 }
 
-#[tokio::test]
-async fn acknowledged_changes_survive_sigterm() {
-    write_then_stop(Stop::Terminate, 20).await;
+async fn acknowledged_changes_survive_sigterm(db: TestDb) {
+    write_then_stop(&db, Stop::Terminate, 20).await;
 }
 
 /// Writes `edits` changes one at a time, each acknowledged before the next, stops the
 /// server, restarts it on the same database and reads everything back with a fresh
 /// client. Returns how many chunks the document is stored in.
-async fn write_then_stop(stop: Stop, edits: usize) -> i64 {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let options = Options::in_dir(dir.path());
+async fn write_then_stop(db: &TestDb, stop: Stop, edits: usize) -> i64 {
+    let options = Options::new(db);
     let server = ServerProcess::start(&options).await;
     let id = random_id();
 
@@ -64,7 +67,7 @@ async fn write_then_stop(stop: Stop, edits: usize) -> i64 {
             assert!(status.success(), "graceful exit, got {status}");
         }
     }
-    let chunks = stored_chunks(&options, id).await;
+    let chunks = db.count_chunks(id).await;
 
     // 3. A fresh server and a fresh client see every change.
     let server = ServerProcess::start(&options).await;
@@ -77,16 +80,4 @@ async fn write_then_stop(stop: Stop, edits: usize) -> i64 {
     let read = incident::read(reader.doc(id)).expect("an incident");
     assert_eq!(read.description, description);
     chunks
-}
-
-async fn stored_chunks(options: &Options, id: fieldbook_core::ids::DocumentId) -> i64 {
-    let url = format!("sqlite://{}", options.dir.join("db.sqlite").display());
-    let pool = SqlitePool::connect(&url).await.expect("open the database");
-    let count = sqlx::query_scalar("SELECT count(*) FROM chunks WHERE document = ?")
-        .bind(id.to_string())
-        .fetch_one(&pool)
-        .await
-        .expect("count chunks");
-    pool.close().await;
-    count
 }

@@ -2,11 +2,16 @@
 
 use crate::http;
 use crate::server_process::{Options, ServerProcess};
+use crate::test_db::TestDb;
 
-#[tokio::test]
-async fn without_a_built_app_the_page_says_how_to_build_it() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let server = ServerProcess::start(&Options::in_dir(dir.path())).await;
+backend_tests!(
+    tokio::test;
+    without_a_built_app_the_page_says_how_to_build_it,
+    unknown_paths_serve_the_app_page_but_unknown_api_paths_are_404,
+);
+
+async fn without_a_built_app_the_page_says_how_to_build_it(db: TestDb) {
+    let server = ServerProcess::start(&Options::new(&db)).await;
 
     let health = http::get(server.addr, "/healthz").await;
     assert_eq!((health.status, health.body.as_str()), (200, "ok"));
@@ -16,10 +21,8 @@ async fn without_a_built_app_the_page_says_how_to_build_it() {
     assert!(page.body.contains("cargo xtask build"), "{}", page.body);
 }
 
-#[tokio::test]
-async fn unknown_paths_serve_the_app_page_but_unknown_api_paths_are_404() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let dist = dir.path().join("dist");
+async fn unknown_paths_serve_the_app_page_but_unknown_api_paths_are_404(db: TestDb) {
+    let dist = db.dir().join("dist");
     std::fs::create_dir(&dist).expect("dist");
     let index = "<!doctype html><title>Fieldbook</title>";
     std::fs::write(dist.join("index.html"), index).expect("index.html");
@@ -27,7 +30,7 @@ async fn unknown_paths_serve_the_app_page_but_unknown_api_paths_are_404() {
     std::fs::write(dist.join("app.js"), "// app").expect("app.js");
     let server = ServerProcess::start(&Options {
         dist: Some(dist),
-        ..Options::in_dir(dir.path())
+        ..Options::new(&db)
     })
     .await;
 

@@ -1,20 +1,35 @@
 //! The sync server over real sockets: the real binary (or, where a test needs a
-//! store that fails, the real `app()` on a real listener), a real SQLite file in a
-//! temporary directory, and clients that speak the protocol with core's own
-//! `Connection` and `DocSync`.
+//! store that fails, the real `app()` on a real listener), a real database, and
+//! clients that speak the protocol with core's own `Connection` and `DocSync`.
+//!
+//! Every test runs twice, on SQLite (a file in a temporary directory) and on
+//! PostgreSQL (a fresh database from `FIELDBOOK_TEST_POSTGRES_URL`): see
+//! [`test_db`] and its `backend_tests!`.
 //!
 //! No test sleeps to synchronise: each waits for a condition with a deadline
-//! ([`test_client::TestClient::until`]).
+//! ([`test_client::TestClient::until`]). (The crash test sleeps a random time
+//! before it kills the server; that is the fault it injects, not a wait.)
 
+#[macro_use]
+mod test_db;
+
+mod flagged_server;
 mod http;
+mod raw_client;
 mod server_process;
 mod test_client;
 
 mod bad_input;
 mod corrupt_storage;
+mod crash;
 mod demo_data;
+mod document_panic;
 mod durability;
+mod hostile_input;
 mod http_routes;
+mod limits;
+mod resident_documents;
+mod store_semantics;
 mod sync_between_clients;
 mod unavailable;
 mod uncommitted_heads;

@@ -1,13 +1,15 @@
 //! The real server binary, started on a free port.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{ExitStatus, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, ChildStdout, Command};
+
+use crate::test_db::TestDb;
 
 /// How long the server may take to start or stop.
 const STARTUP: Duration = Duration::from_secs(30);
@@ -16,17 +18,21 @@ static STARTS: AtomicUsize = AtomicUsize::new(0);
 
 /// How to start the server.
 pub struct Options {
-    /// Holds `db.sqlite` and the server's logs.
+    /// Holds the server's logs.
     pub dir: PathBuf,
+    /// `--database`.
+    pub database: String,
     /// `--dist`; `dir/nodist` (absent) unless set.
     pub dist: Option<PathBuf>,
     pub demo: bool,
 }
 
 impl Options {
-    pub fn in_dir(dir: &Path) -> Options {
+    /// On the test's database, with logs in its temporary directory.
+    pub fn new(db: &TestDb) -> Options {
         Options {
-            dir: dir.to_owned(),
+            dir: db.dir().to_owned(),
+            database: db.url().to_owned(),
             dist: None,
             demo: false,
         }
@@ -55,10 +61,7 @@ impl ServerProcess {
             .arg("--listen")
             .arg("127.0.0.1:0")
             .arg("--database")
-            .arg(format!(
-                "sqlite://{}",
-                options.dir.join("db.sqlite").display()
-            ))
+            .arg(&options.database)
             .arg("--dist")
             .arg(&dist)
             .env("RUST_LOG", "info,fieldbook_sync_server=debug")

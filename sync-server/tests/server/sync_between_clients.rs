@@ -5,12 +5,13 @@ use fieldbook_core::model::priority::Urgency;
 
 use crate::server_process::{Options, ServerProcess};
 use crate::test_client::TestClient;
+use crate::test_db::TestDb;
 use crate::{new_incident, random_id, stamp};
 
-#[tokio::test]
-async fn an_edit_from_one_client_is_pushed_to_the_other() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let server = ServerProcess::start(&Options::in_dir(dir.path())).await;
+backend_tests!(tokio::test; an_edit_from_one_client_is_pushed_to_the_other);
+
+async fn an_edit_from_one_client_is_pushed_to_the_other(db: TestDb) {
+    let server = ServerProcess::start(&Options::new(&db)).await;
     let id = random_id();
 
     // 1. Tablet A logs an incident and syncs it until the server holds it.

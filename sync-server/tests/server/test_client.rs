@@ -20,6 +20,14 @@ pub const WAIT: Duration = Duration::from_secs(20);
 /// The key of the server in every `DocSync` of the client.
 pub const SERVER: &str = "server";
 
+/// How a [`TestClient::wait_for`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wait {
+    Done,
+    Closed,
+    TimedOut,
+}
+
 pub struct TestClient {
     ws: WebSocketStream<TcpStream>,
     pub connection: Connection,
@@ -37,18 +45,47 @@ pub struct TestClient {
 impl TestClient {
     /// Opens the socket without the handshake.
     pub async fn connect_raw(addr: SocketAddr, name: &str) -> TestClient {
-        let tcp = TcpStream::connect(addr).await.expect("connect");
+        TestClient::try_connect_raw(addr, name)
+            .await
+            .expect("connect and upgrade to a WebSocket")
+    }
+
+    /// Opens the socket and completes the automerge-repo handshake.
+    pub async fn connect(addr: SocketAddr, name: &str) -> TestClient {
+        let mut client = TestClient::connect_raw(addr, name).await;
+        let join = client.rejoin(name);
+        client.send_frame(join).await;
+        client
+            .until("the handshake", |c| c.connection.is_open())
+            .await;
+        client
+    }
+
+    /// Like [`TestClient::connect`], but `None` if the server is gone or goes away
+    /// before the handshake completes (as when a test kills it).
+    pub async fn try_connect(addr: SocketAddr, name: &str) -> Option<TestClient> {
+        let mut client = TestClient::try_connect_raw(addr, name).await?;
+        let join = client.rejoin(name);
+        if !client.try_send(join).await {
+            return None;
+        }
+        let deadline = tokio::time::Instant::now() + WAIT;
+        match client.wait_for(deadline, |c| c.connection.is_open()).await {
+            Wait::Done => Some(client),
+            Wait::Closed => None,
+            Wait::TimedOut => panic!("timed out waiting for the handshake"),
+        }
+    }
+
+    async fn try_connect_raw(addr: SocketAddr, name: &str) -> Option<TestClient> {
+        let tcp = TcpStream::connect(addr).await.ok()?;
         tcp.set_nodelay(true).expect("TCP_NODELAY");
         let (ws, _) = tokio_tungstenite::client_async(format!("ws://{addr}/sync"), tcp)
             .await
-            .expect("WebSocket handshake");
-        let metadata = PeerMetadata {
-            storage_id: None,
-            is_ephemeral: true,
-        };
+            .ok()?;
         let (connection, _join) =
-            Connection::initiator(PeerId::parse(name).expect("peer id"), metadata);
-        TestClient {
+            Connection::initiator(PeerId::parse(name).expect("peer id"), metadata());
+        Some(TestClient {
             ws,
             connection,
             docs: HashMap::new(),
@@ -56,24 +93,15 @@ impl TestClient {
             errors: Vec::new(),
             received: Vec::new(),
             closed: false,
-        }
+        })
     }
 
-    /// Opens the socket and completes the automerge-repo handshake.
-    pub async fn connect(addr: SocketAddr, name: &str) -> TestClient {
-        let mut client = TestClient::connect_raw(addr, name).await;
-        let metadata = PeerMetadata {
-            storage_id: None,
-            is_ephemeral: true,
-        };
+    /// A fresh connection state; returns the `join` message that opens it.
+    fn rejoin(&mut self, name: &str) -> Vec<u8> {
         let (connection, join) =
-            Connection::initiator(PeerId::parse(name).expect("peer id"), metadata);
-        client.connection = connection;
-        client.send_frame(join).await;
-        client
-            .until("the handshake", |c| c.connection.is_open())
-            .await;
-        client
+            Connection::initiator(PeerId::parse(name).expect("peer id"), metadata());
+        self.connection = connection;
+        join
     }
 
     /// Starts syncing a document this client made (a `sync`, not a `request`).
@@ -119,31 +147,56 @@ impl TestClient {
 
     /// Sends one raw frame.
     pub async fn send_frame(&mut self, frame: Vec<u8>) {
-        self.ws
-            .send(WsMessage::Binary(frame.into()))
-            .await
-            .expect("send a frame");
+        assert!(self.try_send(frame).await, "send a frame");
+    }
+
+    /// Sends one raw frame; `false` (and `closed` set) if the connection is gone.
+    async fn try_send(&mut self, frame: Vec<u8>) -> bool {
+        if self.closed {
+            return false;
+        }
+        let sent = self.ws.send(WsMessage::Binary(frame.into())).await.is_ok();
+        if !sent {
+            self.closed = true;
+        }
+        sent
     }
 
     /// Handles what the server sends until `done` holds; fails after [`WAIT`], or if
     /// the connection closes first.
     pub async fn until(&mut self, what: &str, done: impl Fn(&TestClient) -> bool) {
         let deadline = tokio::time::Instant::now() + WAIT;
-        while !done(self) {
-            assert!(
-                !self.closed,
+        match self.wait_for(deadline, done).await {
+            Wait::Done => {}
+            Wait::Closed => panic!(
                 "the connection closed while waiting for {what}; errors: {:?}",
                 self.errors
-            );
-            let frame = tokio::time::timeout_at(deadline, self.ws.next())
-                .await
-                .unwrap_or_else(|_| panic!("timed out waiting for {what}"));
+            ),
+            Wait::TimedOut => panic!("timed out waiting for {what}"),
+        }
+    }
+
+    /// Handles what the server sends until `done` holds, the connection closes, or
+    /// `deadline` passes, whichever comes first.
+    pub async fn wait_for(
+        &mut self,
+        deadline: tokio::time::Instant,
+        done: impl Fn(&TestClient) -> bool,
+    ) -> Wait {
+        while !done(self) {
+            if self.closed {
+                return Wait::Closed;
+            }
+            let Ok(frame) = tokio::time::timeout_at(deadline, self.ws.next()).await else {
+                return Wait::TimedOut;
+            };
             match frame {
                 Some(Ok(WsMessage::Binary(bytes))) => self.receive(&bytes).await,
                 Some(Ok(WsMessage::Close(_))) | None | Some(Err(_)) => self.closed = true,
                 Some(Ok(_)) => {}
             }
         }
+        Wait::Done
     }
 
     async fn receive(&mut self, frame: &[u8]) {
@@ -176,12 +229,20 @@ impl TestClient {
             .connection
             .sync(id, data, request)
             .expect("the connection is open");
-        self.send_frame(frame).await;
+        // A failed send marks the client closed, which the next wait reports.
+        self.try_send(frame).await;
     }
 
     fn sync_mut(&mut self, id: DocumentId) -> &mut DocSync<&'static str> {
         self.docs
             .get_mut(&id)
             .expect("a document this client syncs")
+    }
+}
+
+fn metadata() -> PeerMetadata {
+    PeerMetadata {
+        storage_id: None,
+        is_ephemeral: true,
     }
 }

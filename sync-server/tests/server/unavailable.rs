@@ -3,11 +3,12 @@
 use crate::random_id;
 use crate::server_process::{Options, ServerProcess};
 use crate::test_client::TestClient;
+use crate::test_db::TestDb;
 
-#[tokio::test]
-async fn requesting_an_unknown_document_is_answered_doc_unavailable() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let server = ServerProcess::start(&Options::in_dir(dir.path())).await;
+backend_tests!(tokio::test; requesting_an_unknown_document_is_answered_doc_unavailable);
+
+async fn requesting_an_unknown_document_is_answered_doc_unavailable(db: TestDb) {
+    let server = ServerProcess::start(&Options::new(&db)).await;
     let id = random_id();
 
     let mut client = TestClient::connect(server.addr, "phone").await;

@@ -11,16 +11,19 @@ use automerge::transaction::Transactable;
 use automerge::{Automerge, ROOT};
 use axum::serve::ListenerExt;
 use fieldbook_core::ids::DocumentId;
-use fieldbook_sync_server::store::{Chunk, ChunkId, Site, SqliteStore, Store, StoreError};
+use fieldbook_sync_server::store::{Chunk, ChunkId, Site, Store, StoreError};
 use fieldbook_sync_server::{app, AppState};
 use tokio::net::TcpListener;
 
 use crate::test_client::TestClient;
+use crate::test_db::TestDb;
 use crate::{new_incident, random_id};
+
+backend_tests!(tokio::test; a_change_that_cannot_be_stored_is_never_advertised);
 
 /// A store whose appends fail while `refuse` is set, as a full disk would.
 struct RefusingStore {
-    inner: SqliteStore,
+    inner: Arc<dyn Store>,
     refuse: AtomicBool,
     refused: AtomicUsize,
 }
@@ -60,16 +63,13 @@ async fn serve(dir: &Path, store: Arc<RefusingStore>) -> std::net::SocketAddr {
     addr
 }
 
-#[tokio::test]
-async fn a_change_that_cannot_be_stored_is_never_advertised() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+async fn a_change_that_cannot_be_stored_is_never_advertised(db: TestDb) {
     let store = Arc::new(RefusingStore {
-        inner: SqliteStore::open(&url).await.expect("open"),
+        inner: db.open_store().await,
         refuse: AtomicBool::new(true),
         refused: AtomicUsize::new(0),
     });
-    let addr = serve(dir.path(), Arc::clone(&store)).await;
+    let addr = serve(db.dir(), Arc::clone(&store)).await;
     let id: DocumentId = random_id();
 
     // 1. An observer syncs the (still empty) document, so the server pushes it
