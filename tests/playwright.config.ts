@@ -41,5 +41,15 @@ export default defineConfig({
       name: 'tablet',
       use: { viewport: { width: 1024, height: 768 }, isMobile: false, hasTouch: false },
     },
+    {
+      // Our app syncing through the JavaScript automerge-repo server (interop/js-sync-server.mjs),
+      // at tablet size. `cargo xtask test` runs it in a step of its own (`--project interop`); its
+      // e2e step names `--project phone --project tablet`. The interop/*.test.mjs files beside it
+      // are node:test files (`node --test`), not Playwright's.
+      name: 'interop',
+      testDir: 'interop',
+      testMatch: /.*\.spec\.ts$/,
+      use: { viewport: { width: 1024, height: 768 }, isMobile: false, hasTouch: false },
+    },
   ],
 });

@@ -1,10 +1,10 @@
 //! Installing what the build and the tests need, when it is missing: the wasm32 target (rustup),
-//! a C compiler, Chromium and chromedriver (apt, as root only), and the npm packages under
-//! `tests/`.
+//! a C compiler, Chromium and chromedriver, PostgreSQL's server (apt, as root only), and the npm
+//! packages under `tests/`.
 
 use std::fs;
 use std::os::unix::fs::MetadataExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::SystemTime;
@@ -49,6 +49,43 @@ pub fn ensure_chromium() -> Result<()> {
         bail!("apt-get installed chromium but {CHROMIUM} or {CHROMEDRIVER} is still missing");
     }
     Ok(())
+}
+
+/// The directory holding PostgreSQL's `initdb`, `pg_ctl` and `postgres`, for the throwaway cluster
+/// the server's tests run against. Debian's `postgresql` is installed with apt when there is none.
+pub fn ensure_postgres() -> Result<PathBuf> {
+    if let Some(bin) = postgres_bin_dir() {
+        return Ok(bin);
+    }
+    apt_install(
+        &["postgresql"],
+        "PostgreSQL (the server's tests run against it)",
+    )?;
+    postgres_bin_dir().context(
+        "apt-get installed postgresql but neither /usr/lib/postgresql/*/bin/initdb nor an `initdb` \
+         on PATH exists",
+    )
+}
+
+/// The newest Debian `/usr/lib/postgresql/<major>/bin` (not on PATH there), else the directory of
+/// an `initdb` on PATH (other systems).
+fn postgres_bin_dir() -> Option<PathBuf> {
+    let debian = fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| {
+            let entry = entry.ok()?;
+            let major: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let bin = entry.path().join("bin");
+            bin.join("initdb").is_file().then_some((major, bin))
+        })
+        .max_by_key(|(major, _)| *major)
+        .map(|(_, bin)| bin);
+    debian.or_else(|| {
+        let path = std::env::var_os("PATH")?;
+        std::env::split_paths(&path)
+            .find(|dir| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file())
+    })
 }
 
 /// A C compiler: rustc links with `cc`, and the server's bundled SQLite is C.
@@ -124,7 +161,7 @@ fn modified(path: &Path) -> Option<SystemTime> {
 }
 
 /// Whether we run as root (the owner of `/proc/self` is the effective user).
-fn is_root() -> Result<bool> {
+pub fn is_root() -> Result<bool> {
     let meta = fs::metadata("/proc/self").context("reading /proc/self")?;
     Ok(meta.uid() == 0)
 }
