@@ -12,7 +12,12 @@ const PRECACHE = __FIELDBOOK_PRECACHE__;
 const CACHE = `fieldbook-shell-${BUILD}`;
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(PRECACHE)));
+  // `reload`: fetch past the HTTP cache, so a new build never precaches an old file.
+  event.waitUntil(
+    caches.open(CACHE).then((cache) =>
+      cache.addAll(PRECACHE.map((url) => new Request(url, { cache: 'reload' }))),
+    ),
+  );
 });
 
 self.addEventListener('activate', (event) => {
@@ -47,4 +52,9 @@ self.addEventListener('fetch', (event) => {
       cache.match(request).then((hit) => hit || fetch(request)),
     ),
   );
+});
+
+// The page asks the waiting worker to take over once the person chose "Reload to update".
+self.addEventListener('message', (event) => {
+  if (event.data && event.data.type === 'skip-waiting') self.skipWaiting();
 });

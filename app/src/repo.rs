@@ -61,6 +61,31 @@ pub enum ActionError {
     Invalid(String),
 }
 
+/// An incident as the incident page shows it (see [`Repo::incident_record`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncidentRecord {
+    pub incident: Incident,
+    /// Ids of the events the server has acknowledged.
+    pub confirmed_events: std::collections::BTreeSet<String>,
+    /// Every change to the document, in causal order (oldest first).
+    pub history: Vec<HistoryEntry>,
+    /// This device's Automerge actor (hex), to tell its own changes apart.
+    pub this_device: String,
+}
+
+/// One Automerge change, from its metadata.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    /// The actor (hex) of the device that made it.
+    pub device: String,
+    /// Device time of the change, in seconds (Automerge change metadata).
+    pub device_time_s: i64,
+    /// What the change did, as the writer described it.
+    pub message: Option<String>,
+    /// Whether the server has acknowledged it.
+    pub on_server: bool,
+}
+
 struct Loaded {
     sync: DocSync<Server>,
     chunks: usize,
@@ -80,7 +105,7 @@ struct Inner {
 
 /// The device's document repository.
 pub struct Repo {
-    store: LocalStore,
+    store: Rc<LocalStore>,
     actor: ActorId,
     peer_id: PeerId,
     signals: Signals,
@@ -91,7 +116,7 @@ pub struct Repo {
 impl Repo {
     /// Opens the device's storage and starts syncing in the background.
     pub async fn start(signals: Signals) -> Result<Rc<Repo>, StoreError> {
-        let store = LocalStore::open().await?;
+        let store = Rc::new(LocalStore::open().await?);
         let actor = match store.get_meta::<String>("device").await? {
             Some(hex) => ActorId::from(hex_decode(&hex).unwrap_or_else(random_bytes)),
             None => {
@@ -101,6 +126,12 @@ impl Repo {
             }
         };
         let profile = store.get_meta::<Profile>("profile").await?;
+        let last_sync_ms = store.get_meta::<i64>("lastSync").await?;
+        if store.get_meta::<bool>("persistence").await?.is_none() {
+            // Asked once per device: may the browser keep this data under storage pressure?
+            let granted = crate::ui::request_persistence().await.unwrap_or(false);
+            store.put_meta("persistence", &granted).await?;
+        }
         let mut summaries = store.summaries().await?;
         sort_summaries(&mut summaries);
         let sync_rows: HashMap<String, SyncRow> = store.sync_rows().await?.into_iter().collect();
@@ -110,6 +141,7 @@ impl Repo {
         signals.status.update(|s| {
             s.unacked = unacked;
             s.online = navigator_online();
+            s.last_sync_ms = last_sync_ms;
         });
         let peer_id = PeerId::parse(format!("browser-{}", hex_encode(&random_bytes())))
             .map_err(|e| StoreError::Open(e.to_string()))?;
@@ -196,6 +228,7 @@ impl Repo {
         self.stage(&mut batch, id, incident_changes.changes);
         self.stage(&mut batch, catalog_id, catalog_changes.changes);
         self.commit(batch).await?;
+        self.saved();
         self.send_pending(&[id, catalog_id]);
         Ok(id)
     }
@@ -231,11 +264,110 @@ impl Repo {
         let mut batch = Batch::default();
         self.stage(&mut batch, id, changes);
         self.commit(batch).await?;
+        self.saved();
         self.send_pending(&[id]);
         Ok(())
     }
 
+    /// Records a person's workflow action on an incident (assign, hold, resolve, …)
+    /// as one saved change: the lifecycle checks it against the log
+    /// (`doc::incident::perform`), the event is written to the device, then offered
+    /// to the server. A refusal comes back as [`ActionError::Invalid`] in the
+    /// lifecycle's words, and nothing is written.
+    pub async fn perform(
+        &self,
+        id: DocumentId,
+        command: fieldbook_core::model::action::Command,
+    ) -> Result<(), ActionError> {
+        use fieldbook_core::doc::incident::PerformError;
+        let _op = self.ops.lock().await;
+        self.ensure_loaded(id).await?;
+        let stamp = now();
+        let changes = {
+            let mut inner = self.inner.borrow_mut();
+            let loaded = inner
+                .docs
+                .get_mut(&id)
+                .ok_or(ActionError::Unreadable(id.to_string()))?;
+            let (result, applied) = loaded.sync.change(|d| incident::perform(d, command, stamp));
+            match result {
+                Ok(_) => applied.changes,
+                // Refused before anything was written.
+                Err(PerformError::Refused(refusal)) => {
+                    return Err(ActionError::Invalid(refusal.to_string()))
+                }
+                Err(e) => {
+                    // Nothing half-applied may stay: reload from what is stored.
+                    drop(inner);
+                    self.inner.borrow_mut().docs.remove(&id);
+                    return Err(ActionError::Invalid(e.to_string()));
+                }
+            }
+        };
+        let mut batch = Batch::default();
+        self.stage(&mut batch, id, changes);
+        self.commit(batch).await?;
+        self.saved();
+        self.send_pending(&[id]);
+        Ok(())
+    }
+
+    /// An incident with what the server has acknowledged of it and its change
+    /// history: what the incident page shows. "Confirmed" events and changes are
+    /// those under the heads the server acknowledged (the sync row).
+    pub async fn incident_record(&self, id: DocumentId) -> Result<IncidentRecord, ActionError> {
+        let _op = self.ops.lock().await;
+        self.ensure_loaded(id).await?;
+        let inner = self.inner.borrow();
+        let loaded = inner
+            .docs
+            .get(&id)
+            .ok_or(ActionError::Unreadable(id.to_string()))?;
+        let doc = loaded.sync.doc();
+        let incident = incident::read(doc).map_err(|e| ActionError::Unreadable(e.to_string()))?;
+        let acked: Vec<ChangeHash> = inner
+            .sync_rows
+            .get(&id.to_string())
+            .map(|row| {
+                row.acked
+                    .iter()
+                    .filter_map(|h| h.parse::<ChangeHash>().ok())
+                    .filter(|h| doc.get_change_by_hash(h).is_some())
+                    .collect()
+            })
+            .unwrap_or_default();
+        // Unknown heads: treat nothing as confirmed (provisional, never falsely final).
+        let confirmed_events = incident::confirmed_event_ids(doc, &acked).unwrap_or_default();
+        let unconfirmed: HashSet<ChangeHash> = doc
+            .get_changes_meta(&acked)
+            .iter()
+            .map(|c| c.hash)
+            .collect();
+        let history = doc
+            .get_changes_meta(&[])
+            .into_iter()
+            .map(|c| HistoryEntry {
+                device: c.actor.to_hex_string(),
+                device_time_s: c.timestamp,
+                message: c.message.map(|m| m.into_owned()),
+                on_server: !unconfirmed.contains(&c.hash),
+            })
+            .collect();
+        Ok(IncidentRecord {
+            incident,
+            confirmed_events,
+            history,
+            this_device: self.actor.to_hex_string(),
+        })
+    }
+
     // ----- persistence ---------------------------------------------------------
+
+    /// A person's action reached the device's storage: an earlier storage warning
+    /// no longer describes the present.
+    fn saved(&self) {
+        self.signals.status.update(|s| s.error = None);
+    }
 
     /// Adds a document's new changes, its summary and its sync row to a batch.
     fn stage(&self, batch: &mut Batch, id: DocumentId, changes: Vec<u8>) {
@@ -269,6 +401,7 @@ impl Repo {
             self.signals
                 .status
                 .update(|s| s.error = Some(e.to_string()));
+            self.forget_unsaved(&ids).await;
             return Err(e);
         }
         self.signals.summaries.update(|all| {
@@ -286,6 +419,21 @@ impl Repo {
             self.compact_if_needed(&id).await;
         }
         Ok(())
+    }
+
+    /// After a failed write: drop what memory holds beyond the device's storage, so
+    /// nothing unsaved is shown or sent. The documents reload from storage when next used.
+    async fn forget_unsaved(&self, ids: &[String]) {
+        {
+            let mut inner = self.inner.borrow_mut();
+            for id in ids.iter().filter_map(|k| k.parse::<DocumentId>().ok()) {
+                inner.docs.remove(&id);
+            }
+        }
+        if let Ok(rows) = self.store.sync_rows().await {
+            self.inner.borrow_mut().sync_rows = rows.into_iter().collect();
+        }
+        self.publish_unacked();
     }
 
     async fn compact_if_needed(&self, key: &str) {
@@ -313,11 +461,30 @@ impl Repo {
         if self.inner.borrow().docs.contains_key(&id) {
             return Ok(());
         }
-        let (bytes, chunks) = self.store.load_doc(&id.to_string()).await?;
-        let doc = if bytes.is_empty() {
-            Automerge::new()
-        } else {
-            Automerge::load(&bytes).map_err(|e| StoreError::Read(format!("{id}: {e}")))?
+        let key = id.to_string();
+        let chunks = self.store.load_chunks(&key).await?;
+        let count = chunks.len();
+        let all: Vec<u8> = chunks
+            .iter()
+            .flat_map(|c| c.bytes.iter().copied())
+            .collect();
+        let doc = match Automerge::load(&all) {
+            Ok(doc) => doc,
+            Err(error) => {
+                leptos::logging::warn!(
+                    "{id} does not load ({error}); setting damaged chunks aside"
+                );
+                let (doc, damaged) = load_readable(&chunks);
+                self.store.set_aside(&key, &damaged).await?;
+                self.signals.status.update(|s| {
+                    s.error = Some(
+                        "A damaged record on this device was set aside; it is being fetched \
+                         again from the server."
+                            .to_owned(),
+                    )
+                });
+                doc
+            }
         }
         .with_actor(self.actor.clone());
         let mut sync = DocSync::new(doc);
@@ -325,7 +492,10 @@ impl Repo {
         if inner.connection.as_ref().is_some_and(Connection::is_open) {
             sync.connect(Server);
         }
-        inner.docs.entry(id).or_insert(Loaded { sync, chunks });
+        inner.docs.entry(id).or_insert(Loaded {
+            sync,
+            chunks: count,
+        });
         Ok(())
     }
 
@@ -340,6 +510,7 @@ impl Repo {
         // Before the profile names the site, the device does not know what to fetch.
         let pending = !self.inner.borrow().pending.is_empty()
             || self.signals.profile.get_untracked().is_none();
+        let before = self.signals.status.with_untracked(|s| s.last_sync_ms);
         self.signals.status.update(|s| {
             s.unacked = total;
             s.syncing = s.connected && (total > 0 || pending);
@@ -347,6 +518,18 @@ impl Repo {
                 s.last_sync_ms = Some(now().at_ms);
             }
         });
+        // Remember the last complete sync across reloads (at most once a minute).
+        let after = self.signals.status.with_untracked(|s| s.last_sync_ms);
+        if let Some(at) = after {
+            if before.is_none_or(|b| at - b > 60_000) {
+                let store = self.store.clone();
+                leptos::task::spawn_local(async move {
+                    if let Err(e) = store.put_meta("lastSync", &at).await {
+                        leptos::logging::warn!("the last sync time could not be kept: {e}");
+                    }
+                });
+            }
+        }
     }
 
     // ----- sync ----------------------------------------------------------------
@@ -545,15 +728,22 @@ impl Repo {
         self.ensure_loaded(id).await?;
         let applied = {
             let mut inner = self.inner.borrow_mut();
-            inner.pending.remove(&id);
             let loaded = inner
                 .docs
                 .get_mut(&id)
                 .ok_or(ActionError::Unreadable(id.to_string()))?;
-            loaded
+            let applied = loaded
                 .sync
                 .receive(&Server, data)
-                .map_err(|e| ActionError::Unreadable(e.to_string()))?
+                .map_err(|e| ActionError::Unreadable(e.to_string()))?;
+            // A document stays "syncing" until we hold everything the server has of it:
+            // its first reply may announce heads before it sends the changes.
+            if loaded.sync.caught_up_with(&Server) {
+                inner.pending.remove(&id);
+            } else {
+                inner.pending.insert(id);
+            }
+            applied
         };
         let mut batch = Batch::default();
         if applied.is_empty() {
@@ -675,6 +865,25 @@ impl SocketEvents for Events {
             repo.on_closed();
         }
     }
+}
+
+/// Loads what can be read of a document whose chunks do not load together: each
+/// chunk is kept if the document still loads with it. Returns the document and
+/// the chunks that could not be read.
+fn load_readable(chunks: &[crate::store::Chunk]) -> (Automerge, Vec<crate::store::Chunk>) {
+    let mut good: Vec<u8> = Vec::new();
+    let mut damaged = Vec::new();
+    for chunk in chunks {
+        let mut candidate = good.clone();
+        candidate.extend_from_slice(&chunk.bytes);
+        if Automerge::load(&candidate).is_ok() {
+            good = candidate;
+        } else {
+            damaged.push(chunk.clone());
+        }
+    }
+    let doc = Automerge::load(&good).unwrap_or_default();
+    (doc, damaged)
 }
 
 /// What the server has acknowledged of a document, and what it has not.

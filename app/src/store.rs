@@ -9,8 +9,10 @@
 //! - `meta`: the device's Automerge actor id and the cached signed-in profile.
 //!
 //! A local change is written (chunk, summary and sync row together) in one
-//! transaction before the UI says "saved on device".
+//! transaction with strict durability ([`strict`]) before the UI says "saved on
+//! device".
 
+mod strict;
 mod summary;
 
 use js_sys::{Array, Uint8Array};
@@ -19,8 +21,8 @@ use wasm_bindgen::JsValue;
 
 pub use summary::Summary;
 
-const DB_NAME: &str = "fieldbook";
-const DB_VERSION: u32 = 1;
+pub(crate) const DB_NAME: &str = "fieldbook";
+pub(crate) const DB_VERSION: u32 = 1;
 const CHUNKS: &str = "chunks";
 const RECORDS: &str = "records";
 const SYNC: &str = "sync";
@@ -31,6 +33,11 @@ const META: &str = "meta";
 pub enum StoreError {
     #[error("the device's storage could not be opened: {0}")]
     Open(String),
+    #[error(
+        "This device's storage is full, so the last change was not saved. \
+         Everything saved before is kept. Free some space on the device, then try again."
+    )]
+    Full,
     #[error("saving on this device failed: {0}")]
     Write(String),
     #[error("reading from this device failed: {0}")]
@@ -60,9 +67,20 @@ impl Batch {
     }
 }
 
+/// One stored chunk of a document.
+#[derive(Debug, Clone)]
+pub struct Chunk {
+    pub key: JsValue,
+    pub bytes: Vec<u8>,
+}
+
+/// The key kind of chunks that could not be read and were moved aside.
+const SET_ASIDE: &str = "set-aside";
+
 /// The open database.
 pub struct LocalStore {
     db: Rexie,
+    writer: strict::StrictWriter,
 }
 
 impl LocalStore {
@@ -76,12 +94,14 @@ impl LocalStore {
             .build()
             .await
             .map_err(|e| StoreError::Open(e.to_string()))?;
-        Ok(LocalStore { db })
+        let writer = strict::StrictWriter::open(DB_NAME, DB_VERSION)
+            .await
+            .map_err(|f| StoreError::Open(format!("{}: {}", f.name, f.message)))?;
+        Ok(LocalStore { db, writer })
     }
 
-    /// Every chunk of a document, concatenated (loadable with `Automerge::load`),
-    /// and how many chunks that was.
-    pub async fn load_doc(&self, doc: &str) -> Result<(Vec<u8>, usize), StoreError> {
+    /// Every chunk of a document in key order, except those set aside.
+    pub async fn load_chunks(&self, doc: &str) -> Result<Vec<Chunk>, StoreError> {
         let read = |e: rexie::Error| StoreError::Read(e.to_string());
         let tx = self
             .db
@@ -93,50 +113,103 @@ impl LocalStore {
             .scan(Some(range), None, None, None)
             .await
             .map_err(read)?;
-        let mut bytes = Vec::new();
-        for (_, value) in &rows {
-            bytes.extend(Uint8Array::new(value).to_vec());
-        }
-        Ok((bytes, rows.len()))
+        Ok(rows
+            .into_iter()
+            .filter(|(key, _)| Array::from(key).get(1).as_string().as_deref() != Some(SET_ASIDE))
+            .map(|(key, value)| Chunk {
+                key,
+                bytes: Uint8Array::new(&value).to_vec(),
+            })
+            .collect())
     }
 
-    /// Writes a batch in one read-write transaction and waits for it to commit.
-    pub async fn write(&self, batch: Batch) -> Result<(), StoreError> {
-        if batch.is_empty() {
-            return Ok(());
-        }
+    /// Every chunk key of a document, set-aside ones included, as `doc/kind/name`.
+    pub async fn chunk_keys(&self, doc: &str) -> Result<Vec<String>, StoreError> {
+        let read = |e: rexie::Error| StoreError::Read(e.to_string());
+        let tx = self
+            .db
+            .transaction(&[CHUNKS], TransactionMode::ReadOnly)
+            .map_err(read)?;
+        let keys = tx
+            .store(CHUNKS)
+            .map_err(read)?
+            .get_all_keys(Some(doc_range(doc).map_err(read)?), None)
+            .await
+            .map_err(read)?;
+        Ok(keys
+            .iter()
+            .map(|k| {
+                Array::from(k)
+                    .iter()
+                    .map(|part| part.as_string().unwrap_or_default())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
+            .collect())
+    }
+
+    /// Moves chunks that cannot be read out of the document's way, keeping their
+    /// bytes under `[doc, "set-aside", name]`: nothing is deleted, and the document
+    /// loads from the rest (the server fills in what is missing).
+    pub async fn set_aside(&self, doc: &str, chunks: &[Chunk]) -> Result<(), StoreError> {
         let write = |e: rexie::Error| StoreError::Write(e.to_string());
         let tx = self
             .db
-            .transaction(&[CHUNKS, RECORDS, SYNC], TransactionMode::ReadWrite)
+            .transaction(&[CHUNKS], TransactionMode::ReadWrite)
             .map_err(write)?;
         {
-            let chunks = tx.store(CHUNKS).map_err(write)?;
-            for (doc, bytes) in &batch.chunks {
-                let key = chunk_key(doc, "incremental", &chunk_name(bytes));
-                chunks
-                    .put(&Uint8Array::from(bytes.as_slice()).into(), Some(&key))
+            let store = tx.store(CHUNKS).map_err(write)?;
+            for chunk in chunks {
+                let name = Array::from(&chunk.key)
+                    .get(2)
+                    .as_string()
+                    .unwrap_or_default();
+                let key = chunk_key(doc, SET_ASIDE, &name);
+                store
+                    .put(&Uint8Array::from(chunk.bytes.as_slice()).into(), Some(&key))
                     .await
                     .map_err(write)?;
-            }
-            let records = tx.store(RECORDS).map_err(write)?;
-            for summary in &batch.summaries {
-                let value = to_js(summary).map_err(StoreError::Write)?;
-                records
-                    .put(&value, Some(&JsValue::from_str(&summary.id)))
-                    .await
-                    .map_err(write)?;
-            }
-            let sync = tx.store(SYNC).map_err(write)?;
-            for (doc, row) in &batch.sync_rows {
-                let value = to_js(row).map_err(StoreError::Write)?;
-                sync.put(&value, Some(&JsValue::from_str(doc)))
-                    .await
-                    .map_err(write)?;
+                store.delete(chunk.key.clone()).await.map_err(write)?;
             }
         }
         tx.done().await.map_err(write)?;
         Ok(())
+    }
+
+    /// Writes a batch in one strict read-write transaction and waits for it to commit.
+    pub async fn write(&self, batch: Batch) -> Result<(), StoreError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let mut puts = Vec::new();
+        for (doc, bytes) in &batch.chunks {
+            puts.push(strict::Put {
+                store: CHUNKS,
+                key: chunk_key(doc, "incremental", &chunk_name(bytes)),
+                value: Uint8Array::from(bytes.as_slice()).into(),
+            });
+        }
+        for summary in &batch.summaries {
+            puts.push(strict::Put {
+                store: RECORDS,
+                key: JsValue::from_str(&summary.id),
+                value: to_js(summary).map_err(StoreError::Write)?,
+            });
+        }
+        for (doc, row) in &batch.sync_rows {
+            puts.push(strict::Put {
+                store: SYNC,
+                key: JsValue::from_str(doc),
+                value: to_js(row).map_err(StoreError::Write)?,
+            });
+        }
+        self.writer
+            .write(&[CHUNKS, RECORDS, SYNC], puts)
+            .await
+            .map_err(|f| match f.name.as_str() {
+                "QuotaExceededError" => StoreError::Full,
+                _ => StoreError::Write(format!("{}: {}", f.name, f.message)),
+            })
     }
 
     /// Replaces all of a document's chunks with one snapshot, in one transaction.

@@ -1,9 +1,17 @@
 //! Pages and components. Thin: they read signals, call the repo, and render.
 
+mod history;
+mod incident_actions;
 mod incident_list;
 mod incident_page;
+mod needs_review;
 mod new_incident;
+mod settings;
+mod sla_timers;
 mod status_strip;
+mod update_banner;
+mod wording;
+mod work_notes;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -13,6 +21,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::repo::{Repo, Signals, SyncStatus};
+pub use settings::request_persistence;
 
 thread_local! {
     static REPO: RefCell<Option<Rc<Repo>>> = const { RefCell::new(None) };
@@ -49,14 +58,17 @@ pub fn App() -> impl IntoView {
             Err(e) => boot.set(Boot::Failed(e.to_string())),
         }
     });
-    register_service_worker();
+    let waiting: update_banner::Waiting = RwSignal::new_local(None);
+    update_banner::register(waiting);
 
     view! {
         <Router>
             <header class="topbar">
                 <a class="brand" href="/">"Fieldbook"</a>
+                <a class="sync-link" href="/settings/sync">"Sync details"</a>
                 <status_strip::StatusStrip/>
             </header>
+            <update_banner::UpdateBanner waiting=waiting/>
             <main>
                 {move || match boot.get() {
                     Boot::Starting => view! { <p class="loading">"Opening this device's records…"</p> }.into_any(),
@@ -73,21 +85,13 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/incidents") view=incident_list::IncidentList/>
                             <Route path=path!("/new-incident") view=new_incident::NewIncident/>
                             <Route path=path!("/incidents/:id") view=incident_page::IncidentPage/>
+                            <Route path=path!("/settings/sync") view=settings::SyncSettings/>
                         </Routes>
                     }.into_any(),
                 }}
             </main>
         </Router>
     }
-}
-
-/// The service worker keeps the app shell so Fieldbook starts with no network.
-fn register_service_worker() {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let container = window.navigator().service_worker();
-    let _ = container.register("/sw.js");
 }
 
 /// Label of a priority rank (1 → "P1").

@@ -1,4 +1,6 @@
 //! The device store against the browser's real IndexedDB (headless Chromium).
+// wasm_bindgen_test functions are tests, but clippy's allow-unwrap-in-tests does not know them.
+#![allow(clippy::unwrap_used)]
 
 use automerge::transaction::Transactable;
 use automerge::{ActorId, Automerge, ROOT};
@@ -10,6 +12,13 @@ wasm_bindgen_test_configure!(run_in_browser);
 /// A document id unique to this test run, so tests sharing a browser profile never meet.
 fn doc_id(tag: &str) -> String {
     format!("{tag}-{}", js_sys::Math::random())
+}
+
+/// A document's chunks as `Automerge::load` takes them, and how many there were.
+async fn load(store: &LocalStore, id: &str) -> (Vec<u8>, usize) {
+    let chunks = store.load_chunks(id).await.unwrap();
+    let count = chunks.len();
+    (chunks.into_iter().flat_map(|c| c.bytes).collect(), count)
 }
 
 fn edit(doc: &mut Automerge, value: i64) -> Vec<u8> {
@@ -34,13 +43,13 @@ async fn chunks_written_in_batches_load_back_as_the_same_document() {
             .await
             .unwrap();
     }
-    let (bytes, count) = store.load_doc(&id).await.unwrap();
+    let (bytes, count) = load(&store, &id).await;
     assert_eq!(count, 5);
     let loaded = Automerge::load(&bytes).unwrap();
     assert_eq!(loaded.get_heads(), doc.get_heads());
 
     // Another document's chunks are not mixed in.
-    let (other, other_count) = store.load_doc(&doc_id("empty")).await.unwrap();
+    let (other, other_count) = load(&store, &doc_id("empty")).await;
     assert!(other.is_empty());
     assert_eq!(other_count, 0);
 }
@@ -56,7 +65,7 @@ async fn compaction_leaves_one_snapshot_with_the_same_heads() {
     }
     store.write(batch).await.unwrap();
     store.compact(&id, &doc.save()).await.unwrap();
-    let (bytes, count) = store.load_doc(&id).await.unwrap();
+    let (bytes, count) = load(&store, &id).await;
     assert_eq!(count, 1);
     assert_eq!(
         Automerge::load(&bytes).unwrap().get_heads(),
@@ -120,5 +129,41 @@ async fn summaries_sync_rows_and_meta_survive_reopening() {
     assert_eq!(
         store.get_meta::<String>("never-written").await.unwrap(),
         None
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_set_aside_chunk_is_kept_but_no_longer_loaded() {
+    let store = LocalStore::open().await.unwrap();
+    let id = doc_id("aside");
+    let mut doc = Automerge::new().with_actor(ActorId::from([9; 16]));
+    let good = edit(&mut doc, 1);
+    store
+        .write(Batch {
+            chunks: vec![
+                (id.clone(), good),
+                (id.clone(), vec![0x85, 0x6f, 0x4a, 0x83, 1, 2, 3]),
+            ],
+            ..Batch::default()
+        })
+        .await
+        .unwrap();
+    let chunks = store.load_chunks(&id).await.unwrap();
+    assert_eq!(chunks.len(), 2);
+    let damaged: Vec<_> = chunks.into_iter().filter(|c| c.bytes.len() == 7).collect();
+    store.set_aside(&id, &damaged).await.unwrap();
+
+    let (bytes, count) = load(&store, &id).await;
+    assert_eq!(count, 1);
+    assert_eq!(
+        Automerge::load(&bytes).unwrap().get_heads(),
+        doc.get_heads()
+    );
+    // The damaged bytes are still on the device, under their own key.
+    let kept = store.chunk_keys(&id).await.unwrap();
+    assert!(
+        kept.iter()
+            .any(|k| k.starts_with(&format!("{id}/set-aside/"))),
+        "{kept:?}"
     );
 }

@@ -78,6 +78,85 @@ export class Fieldbook {
     await this.page.getByRole('button', { name: 'Save changes' }).click();
     await expect(this.page.getByRole('status').filter({ hasText: 'Saved on this device' })).toBeVisible();
   }
+
+  // ----- working an incident (the incident page) -----
+
+  /** Title line, status, hold reason and assignment of the open incident. */
+  incidentSummary() {
+    return this.page.getByRole('region', { name: 'Incident summary' });
+  }
+
+  nextActions() {
+    return this.page.getByRole('region', { name: 'Next actions' });
+  }
+
+  /** The inline form a next action opens, named after the action. */
+  actionForm(action: string) {
+    return this.page.getByRole('form', { name: action, exact: true });
+  }
+
+  /** Taps a next-action button; one that needs input opens its form. */
+  async tapAction(action: string) {
+    await this.nextActions().getByRole('button', { name: action, exact: true }).click();
+  }
+
+  /** One SLA clock: 'First response' or 'Resolution'. */
+  slaClock(name: 'First response' | 'Resolution') {
+    return this.page.getByRole('group', { name, exact: true });
+  }
+
+  /** The marker shown while the SLA depends on changes the server has not confirmed. */
+  slaProvisional() {
+    return this.page.getByText('Provisional', { exact: true });
+  }
+
+  async assign(group: string, assignee?: string) {
+    await this.tapAction('Assign');
+    const form = this.actionForm('Assign');
+    await form.getByLabel('Group').fill(group);
+    if (assignee) await form.getByLabel('Assignee').fill(assignee);
+    await form.getByRole('button', { name: 'Assign', exact: true }).click();
+    await expect(this.incidentSummary()).toContainText(`Assigned to ${group}`);
+  }
+
+  async hold(reason: string) {
+    await this.tapAction('Put on hold');
+    const form = this.actionForm('Put on hold');
+    const select = form.getByLabel('Waiting for');
+    const option = select.getByRole('option', { name: new RegExp(`^${escape(reason)}`) });
+    await select.selectOption({ label: (await option.textContent()) ?? reason });
+    await form.getByRole('button', { name: 'Put on hold', exact: true }).click();
+    await expect(this.incidentSummary()).toContainText(`On hold · ${reason}`);
+  }
+
+  async resolve(code: string, notes: string) {
+    await this.tapAction('Resolve');
+    const form = this.actionForm('Resolve');
+    await form.getByLabel('Resolution code').selectOption({ label: code });
+    await form.getByLabel('Resolution notes').fill(notes);
+    await form.getByRole('button', { name: 'Resolve', exact: true }).click();
+    await expect(this.incidentSummary()).toContainText('Resolved');
+  }
+
+  workNotes() {
+    return this.page.getByRole('list', { name: 'Work notes, newest first' });
+  }
+
+  async addWorkNote(text: string) {
+    await this.page.getByLabel('New work note').fill(text);
+    await this.page.getByRole('button', { name: 'Add note' }).click();
+    await expect(this.workNotes().getByRole('listitem').first()).toContainText(text);
+  }
+
+  needsReview() {
+    return this.page.getByRole('region', { name: 'Needs review' });
+  }
+
+  /** Opens the collapsed history and returns its list of changes. */
+  async openHistory() {
+    await this.page.getByText(/^History/).click();
+    return this.page.getByRole('list', { name: 'Changes, newest first' });
+  }
 }
 
 function escape(text: string): string {

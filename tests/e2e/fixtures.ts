@@ -26,6 +26,7 @@ export type ServerOptions = {
   env?: Record<string, string>;
 };
 
+
 export type Server = {
   /** Base URL, e.g. http://127.0.0.1:41234 (no trailing slash). */
   url: string;
@@ -44,6 +45,8 @@ export type Server = {
   kill9(): Promise<void>;
   /** Stop (SIGTERM) if running, then start again on the same port with the same database. */
   restart(): Promise<void>;
+  /** Serve another build from the next (re)start on: a new version deployed. */
+  deploy(dist: string): void;
 };
 
 const HEALTH_TIMEOUT_MS = 30_000;
@@ -97,12 +100,19 @@ class ServerProcess implements Server {
     private readonly options: ServerOptions,
   ) {
     this.url = `http://127.0.0.1:${port}`;
+    this.currentDist = dist;
     this.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fieldbook-e2e-'));
     this.databaseUrl = `sqlite://${path.join(this.dataDir, 'fieldbook.db')}`;
   }
 
+  private currentDist = '';
+
   log(): string {
     return this.output.join('');
+  }
+
+  deploy(dist: string): void {
+    this.currentDist = dist;
   }
 
   lastExit() {
@@ -117,7 +127,7 @@ class ServerProcess implements Server {
       '--database',
       this.databaseUrl,
       '--dist',
-      this.dist,
+      this.currentDist,
       ...(this.options.demo ? ['--demo'] : []),
       ...(this.options.args ?? []),
     ];
@@ -213,8 +223,17 @@ class ServerProcess implements Server {
   }
 }
 
-export const test = base.extend<{ serverOptions: ServerOptions; server: Server }>({
+export const test = base.extend<{ serverOptions: ServerOptions; server: Server; closeDevices: void }>({
   serverOptions: [{}, { option: true }],
+  // Devices a test opened with browser.newContext() would otherwise live on in the shared
+  // browser and reconnect to whichever server next gets their port: close them after each test.
+  closeDevices: [
+    async ({ browser }, use) => {
+      await use();
+      await Promise.all(browser.contexts().map((c) => c.close().catch(() => {})));
+    },
+    { auto: true },
+  ],
   server: async ({ serverOptions }, use, testInfo) => {
     const bin = requiredEnv('FIELDBOOK_SERVER_BIN');
     const dist = requiredEnv('FIELDBOOK_DIST');

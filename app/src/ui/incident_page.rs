@@ -1,4 +1,11 @@
-//! One incident: its fields to edit, and a choice wherever two people disagreed.
+//! One incident, as a technician works it: where it stands and its SLA clocks
+//! at the top, a "needs review" banner when devices disagreed, the next actions
+//! as large buttons, work notes beside the editable details (with a choice
+//! wherever two people changed a field at once), and the change history.
+//!
+//! The page reads the incident once per revision (`Repo::incident_record`) and
+//! keeps the last good read in a signal its sections share, so a sync arriving
+//! while someone types re-renders values, not forms.
 
 use fieldbook_core::doc::draft::Draft;
 use fieldbook_core::doc::incident::Edit;
@@ -8,9 +15,14 @@ use fieldbook_core::model::priority::{Impact, PriorityMatrix, Urgency};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use super::history::History;
+use super::incident_actions::NextActions;
 use super::incident_list::provisional_reference;
+use super::needs_review::NeedsReview;
 use super::repo;
-use crate::repo::Signals;
+use super::sla_timers::SlaTimers;
+use super::work_notes::WorkNotes;
+use crate::repo::{now, IncidentRecord, Signals};
 
 /// The form fields of an incident, bound to a draft.
 #[component]
@@ -64,27 +76,53 @@ pub fn DraftFields(
     }
 }
 
+/// How often the SLA clocks move on a page left open.
+const TICK_MS: u32 = 30_000;
+
 #[component]
 pub fn IncidentPage() -> impl IntoView {
     let signals = expect_context::<Signals>();
     let params = use_params_map();
     let query = use_query_map();
-    let id = move || {
+    let id = Signal::derive(move || {
         params
             .read()
             .get("id")
             .and_then(|s| s.parse::<DocumentId>().ok())
-    };
-    let incident = LocalResource::new(move || {
+    });
+    let loaded = LocalResource::new(move || {
         signals.revision.track();
-        let id = id();
+        let id = id.get();
         async move {
             let (Some(id), Some(repo)) = (id, repo()) else {
                 return Err("This incident's link is not valid.".to_owned());
             };
-            repo.incident(id).await.map_err(|e| e.to_string())
+            repo.incident_record(id).await.map_err(|e| e.to_string())
         }
     });
+
+    // The last good read stays on screen while the next one loads, so forms
+    // below keep what the person is typing when a sync arrives.
+    let latest = RwSignal::new(None::<IncidentRecord>);
+    let failure = RwSignal::new(None::<String>);
+    // Device time for the clocks: every 30 s, and whenever the record changes.
+    let now_ms = RwSignal::new(now().at_ms);
+    let tick = gloo::timers::callback::Interval::new(TICK_MS, move || {
+        now_ms.try_set(now().at_ms);
+    });
+    // Dropped (and so stopped) with the page.
+    let _tick = StoredValue::new_local(tick);
+    Effect::new(move |_| match loaded.get() {
+        Some(Ok(record)) => {
+            now_ms.set(now().at_ms);
+            failure.set(None);
+            latest.set(Some(record));
+        }
+        Some(Err(e)) => failure.set(Some(e)),
+        None => {}
+    });
+    let record: Signal<Option<IncidentRecord>> = latest.into();
+    let now_ms: Signal<i64> = now_ms.into();
 
     // The form follows the record until the person starts typing.
     let draft = RwSignal::new(Draft::default());
@@ -97,18 +135,17 @@ pub fn IncidentPage() -> impl IntoView {
     );
     let error = RwSignal::new(None::<String>);
     Effect::new(move |_| {
-        if let Some(Ok(current)) = incident.get() {
-            let fresh = Draft::of(&current);
+        if let Some(current) = record.with(|r| r.as_ref().map(|r| Draft::of(&r.incident))) {
             if draft.get_untracked() == baseline.get_untracked() {
-                draft.set(fresh.clone());
+                draft.set(current.clone());
             }
-            baseline.set(fresh);
+            baseline.set(current);
         }
     });
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let (Some(id), Some(repo)) = (id(), repo()) else {
+        let (Some(id), Some(repo)) = (id.get_untracked(), repo()) else {
             return;
         };
         let edits = match draft.get_untracked().edits_since(&baseline.get_untracked()) {
@@ -137,7 +174,7 @@ pub fn IncidentPage() -> impl IntoView {
     };
 
     let choose = move |edit: Edit| {
-        let (Some(id), Some(repo)) = (id(), repo()) else {
+        let (Some(id), Some(repo)) = (id.get_untracked(), repo()) else {
             return;
         };
         leptos::task::spawn_local(async move {
@@ -149,42 +186,70 @@ pub fn IncidentPage() -> impl IntoView {
     };
 
     view! {
-        <section class="page">
+        <section class="page incident">
             <a class="back" href="/incidents">"← Incidents"</a>
-            {move || match incident.get() {
-                None => view! { <p class="loading">"Loading…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                Some(Ok(current)) => view! {
-                    <Header incident=current.clone() id=id().map(|i| i.to_string()).unwrap_or_default()/>
-                    <Conflicts incident=current on_choose=choose/>
+            {move || failure.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {move || match latest.get() {
+                None => failure.with(Option::is_none)
+                    .then(|| view! { <p class="loading">"Loading…"</p> })
+                    .into_any(),
+                Some(current) => view! {
+                    <Header incident=current.incident.clone()
+                        id=id.get().map(|i| i.to_string()).unwrap_or_default()/>
                 }.into_any(),
             }}
-            <form on:submit=save class="form">
-                <DraftFields draft=draft/>
-                {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-                {move || message.get().map(|m| view! { <p class="saved" role="status">{m}</p> })}
-                <div class="actions">
-                    <button type="submit" class="button primary">"Save changes"</button>
-                </div>
-            </form>
+            <SlaTimers record=record now_ms=now_ms/>
+            <NeedsReview id=id record=record/>
+            <NextActions id=id record=record now_ms=now_ms/>
+            <div class="incident-columns">
+                <WorkNotes id=id record=record/>
+                <section class="details" aria-labelledby="details-heading">
+                    <h2 id="details-heading">"Details"</h2>
+                    {move || latest.get().map(|current| view! {
+                        <Conflicts incident=current.incident on_choose=choose/>
+                    })}
+                    <form on:submit=save class="form">
+                        <DraftFields draft=draft/>
+                        {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                        {move || message.get().map(|m| view! { <p class="saved" role="status">{m}</p> })}
+                        <div class="actions">
+                            <button type="submit" class="button primary">"Save changes"</button>
+                        </div>
+                    </form>
+                </section>
+            </div>
+            <History record=record/>
         </section>
     }
 }
 
+/// Title, priority, reference, and where the incident stands.
 #[component]
 fn Header(incident: Incident, id: String) -> impl IntoView {
     let reference = incident
         .reference
         .clone()
         .unwrap_or_else(|| provisional_reference(&id));
+    let standing = incident.derived().standing;
+    let hold = standing.hold.map(|h| format!(" · {}", h.label()));
+    let assignment = standing.assignment.map(|a| match a.assignee {
+        Some(person) => format!("{} · {person}", a.group),
+        None => a.group,
+    });
     view! {
-        <div class="record-head">
+        <section class="record-head" aria-label="Incident summary">
             <h1>{incident.title.value.clone()}</h1>
             <p class="meta">
                 <span class=format!("badge p{}", incident.priority().rank())>{incident.priority().to_string()}</span>
-                " "{reference}" · "{incident.status().label()}
+                " "{reference}" · "
+                <span class="status">{standing.status.label()}{hold}</span>
+                {standing.major.then(|| view! { " " <span class="badge major">"Major incident"</span> })}
             </p>
-        </div>
+            <p class="meta assignment">{match assignment {
+                Some(a) => format!("Assigned to {a}"),
+                None => "Not assigned yet".to_owned(),
+            }}</p>
+        </section>
     }
 }
 

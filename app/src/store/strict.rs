@@ -1,0 +1,245 @@
+//! Writes with strict durability.
+//!
+//! rexie opens transactions with the browser's default durability, which may
+//! report a commit before it reaches the disk. A change the UI calls "saved on
+//! device" must survive the tab, the browser and the power going away, so writes
+//! go through this second connection to the same database, whose transactions
+//! ask for `durability: "strict"`.
+
+use js_sys::{Array, Function, Promise};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbTransaction};
+
+#[wasm_bindgen]
+extern "C" {
+    /// An `IDBDatabase` seen through the one method web-sys offers only behind its
+    /// unstable-API flag: `transaction(stores, mode, options)`.
+    #[wasm_bindgen(js_name = IDBDatabase)]
+    type DatabaseWithOptions;
+
+    #[wasm_bindgen(method, catch, js_name = transaction)]
+    fn transaction_with_options(
+        this: &DatabaseWithOptions,
+        stores: &Array,
+        mode: &str,
+        options: &JsValue,
+    ) -> Result<IdbTransaction, JsValue>;
+}
+
+/// Why a strict write failed: the DOMException's name and message.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub name: String,
+    pub message: String,
+}
+
+impl Failure {
+    fn from_js(value: &JsValue) -> Failure {
+        match value.dyn_ref::<web_sys::DomException>() {
+            Some(e) => Failure {
+                name: e.name(),
+                message: e.message(),
+            },
+            None => Failure {
+                name: "Error".into(),
+                message: value.as_string().unwrap_or_else(|| format!("{value:?}")),
+            },
+        }
+    }
+}
+
+/// One value to put: store name, key, value.
+pub struct Put {
+    pub store: &'static str,
+    pub key: JsValue,
+    pub value: JsValue,
+}
+
+/// A connection used only for strict-durability writes.
+pub struct StrictWriter {
+    db: IdbDatabase,
+}
+
+impl StrictWriter {
+    /// Opens the database at the version rexie already created (no upgrade here).
+    pub async fn open(name: &str, version: u32) -> Result<StrictWriter, Failure> {
+        let factory = web_sys::window()
+            .and_then(|w| w.indexed_db().ok().flatten())
+            .ok_or_else(|| Failure {
+                name: "NotSupported".into(),
+                message: "this browser has no IndexedDB".into(),
+            })?;
+        let request: IdbOpenDbRequest = factory
+            .open_with_u32(name, version)
+            .map_err(|e| Failure::from_js(&e))?;
+        let done = Promise::new(&mut |resolve: Function, reject: Function| {
+            let ok = Closure::once_into_js(move |_: JsValue| {
+                let _ = resolve.call0(&JsValue::NULL);
+            });
+            let failed = Closure::once_into_js(move |_: JsValue| {
+                let _ = reject.call0(&JsValue::NULL);
+            });
+            request.set_onsuccess(Some(ok.unchecked_ref()));
+            request.set_onerror(Some(failed.unchecked_ref()));
+        });
+        JsFuture::from(done).await.map_err(|_| Failure {
+            name: request
+                .error()
+                .ok()
+                .flatten()
+                .map(|e| e.name())
+                .unwrap_or_else(|| "UnknownError".into()),
+            message: "the device's database could not be opened for writing".into(),
+        })?;
+        let db: IdbDatabase = request
+            .result()
+            .map_err(|e| Failure::from_js(&e))?
+            .unchecked_into();
+        // Another tab upgrading the schema asks every connection to close.
+        let close = {
+            let db = db.clone();
+            Closure::<dyn FnMut()>::new(move || db.close())
+        };
+        db.set_onversionchange(Some(close.as_ref().unchecked_ref()));
+        close.forget();
+        Ok(StrictWriter { db })
+    }
+
+    /// Puts every value in one strict read-write transaction and resolves once it
+    /// has committed. Any failure aborts the whole transaction: nothing is half written.
+    pub async fn write(&self, stores: &[&str], puts: Vec<Put>) -> Result<(), Failure> {
+        let names: Array = stores.iter().map(|s| JsValue::from_str(s)).collect();
+        let options = js_sys::Object::new();
+        js_sys::Reflect::set(&options, &"durability".into(), &"strict".into())
+            .map_err(|e| Failure::from_js(&e))?;
+        let tx = self
+            .db
+            .unchecked_ref::<DatabaseWithOptions>()
+            .transaction_with_options(&names, "readwrite", &options)
+            .map_err(|e| Failure::from_js(&e))?;
+        let done = completion(&tx);
+        for put in puts {
+            let store = tx
+                .object_store(put.store)
+                .map_err(|e| Failure::from_js(&e))?;
+            if let Err(e) = store.put_with_key(&put.value, &put.key) {
+                let _ = tx.abort();
+                return Err(Failure::from_js(&e));
+            }
+        }
+        JsFuture::from(done).await.map(drop).map_err(|_| {
+            tx.error()
+                .map(|e| Failure {
+                    name: e.name(),
+                    message: e.message(),
+                })
+                .unwrap_or_else(|| Failure {
+                    name: "AbortError".into(),
+                    message: "the write was abandoned".into(),
+                })
+        })
+    }
+}
+
+/// Resolves when the transaction commits, rejects when it fails or aborts.
+fn completion(tx: &IdbTransaction) -> Promise {
+    Promise::new(&mut |resolve: Function, reject: Function| {
+        let ok = Closure::once_into_js(move |_: JsValue| {
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+        let reject_abort = reject.clone();
+        let failed = Closure::once_into_js(move |_: JsValue| {
+            let _ = reject.call0(&JsValue::NULL);
+        });
+        let aborted = Closure::once_into_js(move |_: JsValue| {
+            let _ = reject_abort.call0(&JsValue::NULL);
+        });
+        tx.set_oncomplete(Some(ok.unchecked_ref()));
+        tx.set_onerror(Some(failed.unchecked_ref()));
+        tx.set_onabort(Some(aborted.unchecked_ref()));
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    async fn writes_ask_for_strict_durability_and_commit() {
+        crate::store::LocalStore::open().await.unwrap();
+        let writer = StrictWriter::open(crate::store::DB_NAME, crate::store::DB_VERSION)
+            .await
+            .unwrap();
+        let names: Array = [JsValue::from_str("meta")].into_iter().collect();
+        let options = js_sys::Object::new();
+        js_sys::Reflect::set(&options, &"durability".into(), &"strict".into()).unwrap();
+        let tx = writer
+            .db
+            .unchecked_ref::<DatabaseWithOptions>()
+            .transaction_with_options(&names, "readwrite", &options)
+            .unwrap();
+        let durability = js_sys::Reflect::get(&tx, &"durability".into()).unwrap();
+        assert_eq!(durability.as_string().as_deref(), Some("strict"));
+        tx.abort().unwrap();
+
+        writer
+            .write(
+                &["meta"],
+                vec![Put {
+                    store: "meta",
+                    key: "strict-test".into(),
+                    value: "\"ok\"".into(),
+                }],
+            )
+            .await
+            .unwrap();
+        let store = crate::store::LocalStore::open().await.unwrap();
+        assert_eq!(
+            store
+                .get_meta::<String>("strict-test")
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("ok")
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_failed_put_aborts_the_whole_transaction() {
+        crate::store::LocalStore::open().await.unwrap();
+        let writer = StrictWriter::open(crate::store::DB_NAME, crate::store::DB_VERSION)
+            .await
+            .unwrap();
+        // A symbol is not a valid key: the second put fails, so the first must not stay.
+        let failure = writer
+            .write(
+                &["meta"],
+                vec![
+                    Put {
+                        store: "meta",
+                        key: "half-written".into(),
+                        value: "\"no\"".into(),
+                    },
+                    Put {
+                        store: "meta",
+                        key: js_sys::Symbol::for_("not a key").into(),
+                        value: "\"no\"".into(),
+                    },
+                ],
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(failure.name, "DataError");
+        let store = crate::store::LocalStore::open().await.unwrap();
+        assert_eq!(
+            store.get_meta::<String>("half-written").await.unwrap(),
+            None
+        );
+    }
+}

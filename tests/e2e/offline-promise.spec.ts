@@ -1,0 +1,207 @@
+// The offline promise: nothing shown as saved is ever lost, whatever happens to
+// the browser, the storage, or the app's version.
+import { chromium, type Browser } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test, expect } from './fixtures';
+import { Fieldbook } from './app';
+
+test.use({ serverOptions: { demo: true } });
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** A Chromium we start ourselves on a profile directory, so we can SIGKILL it. */
+async function launchOwnChromium(profile: string): Promise<{ browser: Browser; child: ChildProcess }> {
+  const child = spawn(
+    process.env.FIELDBOOK_CHROMIUM ?? '/usr/bin/chromium',
+    [...CHROMIUM_ARGS, `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`Chromium did not start:\n${seen}`)), 20_000);
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => {
+      seen += chunk;
+      const match = seen.match(/DevTools listening on (ws:\/\/\S+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`Chromium exited (${code}):\n${seen}`)));
+  });
+  const browser = await chromium.connectOverCDP(endpoint);
+  return { browser, child };
+}
+
+/** SIGKILL, and wait until both the process and Playwright's connection to it are gone. */
+async function kill9(child: ChildProcess, browser: Browser) {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const disconnected = new Promise((resolve) => browser.once('disconnected', resolve));
+  child.kill('SIGKILL');
+  await Promise.all([exited, disconnected]);
+}
+
+test('an edit is on the device as soon as it says saved, even if the browser is killed right then (20 times)', async ({ server }) => {
+  test.setTimeout(240_000);
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'fieldbook-profile-'));
+  try {
+    // First start, online: the device learns its site and the shell is cached.
+    let { browser, child } = await launchOwnChromium(profile);
+    let page = await browser.contexts()[0].newPage();
+    let app = new Fieldbook(page);
+    await page.goto(server.url);
+    await app.expectAllSynced();
+    await app.waitForOfflineShell();
+    await app.openIncident('Wi-Fi down in warehouse B');
+
+    // From here on the server is gone: only the device's own storage can keep edits.
+    await server.stop();
+    for (let round = 1; round <= 20; round++) {
+      const title = `Wi-Fi down, round ${round}`;
+      await page.getByLabel('Title').fill(title);
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await expect(page.getByRole('status').filter({ hasText: 'Saved on this device' })).toBeVisible();
+      await kill9(child, browser);
+
+      ({ browser, child } = await launchOwnChromium(profile));
+      page = await browser.contexts()[0].newPage();
+      app = new Fieldbook(page);
+      await page.goto(server.url + '/incidents');
+      await expect(app.incidentLink(title)).toBeVisible();
+      await app.openIncident(title);
+    }
+    await kill9(child, browser);
+  } finally {
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+});
+
+test('a new version is offered, not forced, and 100 unsynced edits survive it and sync', async ({ browser, server }) => {
+  test.setTimeout(180_000);
+  // Version 2 of the app: same code, new service worker build id and a restyled page.
+  const v2 = fs.mkdtempSync(path.join(os.tmpdir(), 'fieldbook-v2-'));
+  fs.cpSync(process.env.FIELDBOOK_DIST!, v2, { recursive: true });
+  const sw = path.join(v2, 'sw.js');
+  fs.writeFileSync(sw, fs.readFileSync(sw, 'utf8').replace(/const BUILD = (['"])(\w+)\1/, 'const BUILD = "$2-v2"'));
+  fs.appendFileSync(path.join(v2, 'style', 'app.css'), '\n/* version 2 */\n');
+
+  const context = await browser.newContext();
+  const app = await Fieldbook.open(context, server.url);
+  await app.expectAllSynced();
+  await app.waitForOfflineShell();
+  await app.openIncident('Label printer offline at packing station 5');
+
+  await context.setOffline(true);
+  for (let i = 1; i <= 100; i++) {
+    await app.page.getByLabel('Description').fill(`Checked cable, attempt ${i}`);
+    await app.page.getByRole('button', { name: 'Save changes' }).click();
+    await expect(app.page.getByRole('status').filter({ hasText: 'Saved on this device' })).toBeVisible();
+    await expect(app.strip).toContainText(`${i} change${i === 1 ? '' : 's'} not yet on the server`);
+  }
+
+  // Version 2 is deployed while the tablet is offline with its 100 edits.
+  server.deploy(v2);
+  await server.restart();
+  await context.setOffline(false);
+  await app.page.reload();
+  const banner = app.page.getByRole('region', { name: 'New version' });
+  await expect(banner).toBeVisible({ timeout: 20_000 });
+  // Offered, not forced: the page keeps working under the old version until asked.
+  await expect(app.page.getByLabel('Description')).toHaveValue('Checked cable, attempt 100');
+  await banner.getByRole('button', { name: 'Reload to update' }).click();
+  await expect(banner).toHaveCount(0);
+  await expect(app.page.getByLabel('Description')).toHaveValue('Checked cable, attempt 100');
+  const css = await app.page.evaluate(async () => (await fetch('/style/app.css')).text());
+  expect(css).toContain('version 2');
+  await app.expectAllSynced();
+
+  // The server has the edits: a device that never saw them gets the last one.
+  const fresh = await Fieldbook.open(await browser.newContext(), server.url);
+  await fresh.openIncident('Label printer offline at packing station 5');
+  await expect(fresh.page.getByLabel('Description')).toHaveValue('Checked cable, attempt 100');
+  fs.rmSync(v2, { recursive: true, force: true });
+});
+
+test('every page has no serious or critical accessibility violations @phone', async ({ page, server }) => {
+  const app = new Fieldbook(page);
+  const check = async (where: string) => {
+    const results = await new AxeBuilder({ page }).analyze();
+    const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(bad.map((v) => `${where}: ${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(', ')})`)).toEqual([]);
+  };
+  await page.goto(server.url);
+  await app.expectAllSynced();
+  await check('incident list');
+  await page.getByRole('link', { name: 'New incident' }).click();
+  await expect(page.getByLabel('Title')).toBeVisible();
+  await check('new incident');
+  await page.goto(server.url + '/incidents');
+  await app.openIncident('Wi-Fi down in warehouse B');
+  await check('incident');
+  await page.getByRole('link', { name: 'Sync details' }).click();
+  await expect(page.getByRole('heading', { name: 'Sync and storage' })).toBeVisible();
+  await check('sync settings');
+});
+
+test('a damaged record on the device is set aside and fetched again, without touching the others', async ({ page, server }) => {
+  const app = new Fieldbook(page);
+  await page.goto(server.url);
+  await app.expectAllSynced();
+  const href = await app.incidentLink('Badge reader at gate 3 rejects cards').getAttribute('href');
+  const doc = href!.split('/').pop()!;
+
+  // Overwrite every stored chunk of that one incident with bytes Automerge cannot read.
+  await page.evaluate(async (doc) => {
+    const db: IDBDatabase = await new Promise((resolve, reject) => {
+      const open = indexedDB.open('fieldbook');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const tx = db.transaction('chunks', 'readwrite');
+    const store = tx.objectStore('chunks');
+    const keys: IDBValidKey[] = await new Promise((resolve) => {
+      const req = store.getAllKeys(IDBKeyRange.bound([doc], [doc, []]));
+      req.onsuccess = () => resolve(req.result);
+    });
+    for (const key of keys) store.put(new Uint8Array([0x85, 0x6f, 0x4a, 0x83, 9, 9, 9, 9]), key);
+    await new Promise((resolve) => (tx.oncomplete = resolve));
+    db.close();
+  }, doc);
+
+  await page.reload();
+  await app.expectAllSynced();
+  await app.openIncident('Badge reader at gate 3 rejects cards');
+  await expect(page.getByRole('alert').filter({ hasText: 'set aside' }).first()).toBeVisible();
+  await app.goToList();
+  await app.openIncident('Wi-Fi down in warehouse B');
+
+  // The damaged bytes are still on the device, moved aside, not deleted.
+  const kinds = await page.evaluate(async (doc) => {
+    const db: IDBDatabase = await new Promise((resolve) => {
+      const open = indexedDB.open('fieldbook');
+      open.onsuccess = () => resolve(open.result);
+    });
+    const keys: IDBValidKey[] = await new Promise((resolve) => {
+      const req = db.transaction('chunks').objectStore('chunks').getAllKeys(IDBKeyRange.bound([doc], [doc, []]));
+      req.onsuccess = () => resolve(req.result);
+    });
+    db.close();
+    return keys.map((k) => (k as string[])[1]);
+  }, doc);
+  expect(kinds).toContain('set-aside');
+  expect(kinds).toContain('incremental');
+});
