@@ -1,7 +1,8 @@
 //! Build and test automation for Fieldbook (`cargo xtask …`).
 //!
-//! Why an xtask and not trunk or cargo-leptos: see `/work/shared/toolchain.md` (trunk needs a newer
-//! rustc, cargo-leptos downloads tools at run time). Everything here is plain Rust plus the
+//! Why an xtask and not trunk or cargo-leptos: trunk needs a newer rustc than the one we build
+//! with, and cargo-leptos downloads tools at run time, which a machine without that network
+//! cannot do. Everything here is plain Rust plus the
 //! `wasm-bindgen-cli-support` library pinned to the app's wasm-bindgen version.
 //!
 //! Commands:
