@@ -761,8 +761,10 @@ impl Repo {
         } else {
             self.stage(&mut batch, id, applied.changes);
         }
-        self.commit(batch).await?;
+        // Ask for newly listed records before the commit publishes the status, so the
+        // strip never says "Up to date" between a catalog and the records it lists.
         self.discover(id).await;
+        self.commit(batch).await?;
         self.send_pending(&[id]);
         self.publish_unacked();
         Ok(())
