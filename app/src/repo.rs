@@ -239,34 +239,13 @@ impl Repo {
         id: DocumentId,
         edits: Vec<incident::Edit>,
     ) -> Result<(), ActionError> {
-        let _op = self.ops.lock().await;
-        self.ensure_loaded(id).await?;
-        let stamp = now();
-        let changes = {
-            let mut inner = self.inner.borrow_mut();
-            let loaded = inner
-                .docs
-                .get_mut(&id)
-                .ok_or(ActionError::Unreadable(id.to_string()))?;
-            let (result, applied) = loaded.sync.change(|d| {
-                edits
-                    .iter()
-                    .try_for_each(|edit| incident::edit(d, edit, stamp))
-            });
-            if let Err(e) = result {
-                // Nothing half-applied may stay: reload from what is stored.
-                drop(inner);
-                self.inner.borrow_mut().docs.remove(&id);
-                return Err(ActionError::Invalid(e.to_string()));
-            }
-            applied.changes
-        };
-        let mut batch = Batch::default();
-        self.stage(&mut batch, id, changes);
-        self.commit(batch).await?;
-        self.saved();
-        self.send_pending(&[id]);
-        Ok(())
+        self.change_incident(id, |d, stamp| {
+            edits
+                .iter()
+                .try_for_each(|edit| incident::edit(d, edit, stamp))
+                .map_err(|e| ActionError::Invalid(e.to_string()))
+        })
+        .await
     }
 
     /// Records a person's workflow action on an incident (assign, hold, resolve, …)
@@ -280,6 +259,23 @@ impl Repo {
         command: fieldbook_core::model::action::Command,
     ) -> Result<(), ActionError> {
         use fieldbook_core::doc::incident::PerformError;
+        self.change_incident(id, |d, stamp| match incident::perform(d, command, stamp) {
+            Ok(_) => Ok(()),
+            Err(PerformError::Refused(refusal)) => Err(ActionError::Invalid(refusal.to_string())),
+            Err(e) => Err(ActionError::Invalid(e.to_string())),
+        })
+        .await
+    }
+
+    /// One person's action on a loaded incident: `change` runs on the document with
+    /// the device time read once; what it adds is saved on the device (strict
+    /// durability) and then offered to the server. If it fails, nothing it may have
+    /// half-applied stays in memory: the document reloads from what is stored.
+    async fn change_incident(
+        &self,
+        id: DocumentId,
+        change: impl FnOnce(&mut Automerge, Stamp) -> Result<(), ActionError>,
+    ) -> Result<(), ActionError> {
         let _op = self.ops.lock().await;
         self.ensure_loaded(id).await?;
         let stamp = now();
@@ -289,20 +285,14 @@ impl Repo {
                 .docs
                 .get_mut(&id)
                 .ok_or(ActionError::Unreadable(id.to_string()))?;
-            let (result, applied) = loaded.sync.change(|d| incident::perform(d, command, stamp));
-            match result {
-                Ok(_) => applied.changes,
-                // Refused before anything was written.
-                Err(PerformError::Refused(refusal)) => {
-                    return Err(ActionError::Invalid(refusal.to_string()))
+            let (result, applied) = loaded.sync.change(|d| change(d, stamp));
+            if let Err(e) = result {
+                if !applied.is_empty() {
+                    inner.docs.remove(&id);
                 }
-                Err(e) => {
-                    // Nothing half-applied may stay: reload from what is stored.
-                    drop(inner);
-                    self.inner.borrow_mut().docs.remove(&id);
-                    return Err(ActionError::Invalid(e.to_string()));
-                }
+                return Err(e);
             }
+            applied.changes
         };
         let mut batch = Batch::default();
         self.stage(&mut batch, id, changes);
