@@ -5,7 +5,10 @@
 //! table and its guards) → [`derived`] (status and conflicts from a whole log) →
 //! [`action`] (what a person can do next, and the event that records it) and
 //! [`sla`] (the clocks, counted on a [`calendar`]).
+//!
+//! [`access`] says which role may change which kind of record.
 
+pub mod access;
 pub mod action;
 pub mod calendar;
 pub mod date;
