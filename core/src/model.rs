@@ -14,6 +14,7 @@ pub mod calendar;
 pub mod date;
 pub mod derived;
 pub mod event;
+pub mod evidence;
 pub mod incident;
 pub mod lifecycle;
 pub mod priority;
