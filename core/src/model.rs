@@ -11,6 +11,8 @@
 pub mod access;
 pub mod action;
 pub mod calendar;
+pub mod checklist;
+pub mod checklist_run;
 pub mod date;
 pub mod derived;
 pub mod event;
