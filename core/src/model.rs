@@ -10,14 +10,18 @@
 
 pub mod access;
 pub mod action;
+pub mod audit;
 pub mod calendar;
 pub mod checklist;
 pub mod checklist_run;
+pub mod corrective_action;
 pub mod date;
 pub mod derived;
 pub mod event;
 pub mod evidence;
+pub mod finding;
 pub mod incident;
 pub mod lifecycle;
 pub mod priority;
 pub mod sla;
+pub mod workflow;
