@@ -4,6 +4,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
+use crate::auth::AuthError;
 use crate::store::StoreError;
 
 /// Why an HTTP request failed. Expected failures answer 4xx with a message;
@@ -16,11 +17,18 @@ pub enum AppError {
     Unhealthy(StoreError),
     #[error("storage failed: {0}")]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Auth(#[from] AuthError),
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let (status, message) = match &self {
+        let error = match self {
+            AppError::Auth(error) => return error.into_response(),
+            other => other,
+        };
+        let (status, message) = match &error {
+            AppError::Auth(_) => (StatusCode::UNAUTHORIZED, "sign in first"),
             AppError::NotFound => (StatusCode::NOT_FOUND, "not found"),
             AppError::Unhealthy(error) => {
                 tracing::error!(%error, "health check failed");

@@ -3,35 +3,48 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::auth::AuthConfig;
 use crate::hub::{self, Hub};
 use crate::limits::Limits;
-use crate::store::Store;
+use crate::store::{Database, Directory, Store};
 
-/// The server's shared state: storage, the sync hub, and where the built app is.
+/// The server's shared state: storage, the directory of people, the sync hub, how
+/// people sign in, and where the built app is.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    pub directory: Arc<dyn Directory>,
     pub hub: Hub,
+    pub auth: Arc<AuthConfig>,
     dist: Arc<PathBuf>,
 }
 
 impl AppState {
-    /// State over `store`, serving the built app from `dist`, with a hub whose peer id
-    /// is fresh for this process and the default limits.
-    pub fn new(store: Arc<dyn Store>, dist: impl Into<PathBuf>) -> AppState {
-        AppState::with_limits(store, dist, Limits::default())
+    /// State over `db`, serving the built app from `dist`, with a hub whose peer id
+    /// is fresh for this process, the default limits and sign-in settings.
+    pub fn new(db: Database, dist: impl Into<PathBuf>) -> AppState {
+        AppState::with_config(db, dist, Limits::default(), AuthConfig::default())
     }
 
-    /// Like [`AppState::new`], with the sync hub and its connections enforcing `limits`.
-    pub fn with_limits(
-        store: Arc<dyn Store>,
+    /// Like [`AppState::new`], with the sync hub and its connections enforcing
+    /// `limits` and sign-in configured by `auth`.
+    pub fn with_config(
+        db: Database,
         dist: impl Into<PathBuf>,
         limits: Limits,
+        auth: AuthConfig,
     ) -> AppState {
-        let hub = Hub::with_limits(Arc::clone(&store), hub::random_peer_id(), limits);
+        let hub = Hub::with_limits(
+            Arc::clone(&db.store),
+            Arc::clone(&db.directory),
+            hub::random_peer_id(),
+            limits,
+        );
         AppState {
-            store,
+            store: db.store,
+            directory: db.directory,
             hub,
+            auth: Arc::new(auth),
             dist: Arc::new(dist.into()),
         }
     }

@@ -1,12 +1,30 @@
-//! Demo data for a fresh store: one site, its catalog, and three incidents.
+//! Demo data for a fresh store: an organisation with one site, its catalog, three
+//! incidents, and one user per role who all sign in with [`PASSWORD`].
 
 use automerge::Automerge;
 use fieldbook_core::doc::{catalog, incident, Stamp};
 use fieldbook_core::ids::DocumentId;
+use fieldbook_core::model::access::Role;
 use fieldbook_core::model::incident::Title;
 use fieldbook_core::model::priority::{Impact, Urgency};
 
-use crate::store::{Store, StoreError};
+use crate::auth::password;
+use crate::store::{Directory, DocAccess, NewUser, Receipt, Store, StoreError, SERVER_USER};
+
+/// The demo organisation's id.
+pub const ORGANISATION_ID: &str = "demo";
+/// The password of every demo user. Printed when the server starts with `--demo`.
+pub const PASSWORD: &str = "fieldbook-demo";
+/// (login, name, role) of each demo user. Two auditors, so one can verify what the
+/// other raised; two technicians, so an action owner and a finding owner differ.
+pub const USERS: [(&str, &str, Role); 6] = [
+    ("tech", "Tess Technician", Role::Technician),
+    ("tech2", "Theo Technician", Role::Technician),
+    ("auditor", "Ada Auditor", Role::Auditor),
+    ("auditor2", "Aziz Auditor", Role::Auditor),
+    ("manager", "Mia Manager", Role::Manager),
+    ("admin", "Alex Admin", Role::Admin),
+];
 
 /// The demo site's id.
 pub const SITE_ID: &str = "demo";
@@ -45,17 +63,32 @@ pub enum DemoError {
     Store(#[from] StoreError),
     #[error("the demo data is not valid: {0}")]
     Invalid(String),
+    #[error(transparent)]
+    Password(#[from] password::PasswordError),
 }
 
-/// Writes the demo site, its catalog and its incidents if the store has no site yet.
-/// Returns whether it wrote anything. The site is added last, so a crash half way
-/// leaves no half-filled site.
-pub async fn seed_if_empty(store: &dyn Store, stamp: Stamp) -> Result<bool, DemoError> {
+/// Writes the demo organisation, site, catalog, incidents and users if the store
+/// has no site yet. Returns whether it wrote anything. The users are added last, so
+/// a crash half way leaves no one able to sign in to a half-filled site.
+pub async fn seed_if_empty(
+    store: &dyn Store,
+    directory: &dyn Directory,
+    stamp: Stamp,
+) -> Result<bool, DemoError> {
     if !store.sites().await?.is_empty() {
         return Ok(false);
     }
+    if !directory.organisation_exists(ORGANISATION_ID).await? {
+        directory
+            .add_organisation(ORGANISATION_ID, "Demo organisation")
+            .await?;
+    }
     let mut catalog_doc = Automerge::new();
     catalog::create(&mut catalog_doc, SITE_ID, stamp).map_err(invalid)?;
+    let catalog_id = random_document_id();
+    store
+        .add_site(ORGANISATION_ID, SITE_ID, SITE_NAME, catalog_id)
+        .await?;
     for (title, description, impact, urgency) in INCIDENTS {
         let new = incident::NewIncident {
             site: SITE_ID.to_owned(),
@@ -67,17 +100,67 @@ pub async fn seed_if_empty(store: &dyn Store, stamp: Stamp) -> Result<bool, Demo
         let mut doc = Automerge::new();
         incident::create(&mut doc, &new, stamp).map_err(invalid)?;
         let id = random_document_id();
-        store.append(id, &doc.save()).await?;
+        let registered = directory
+            .register_document(id, &access(Some("incident")), SERVER_USER, stamp.at_ms)
+            .await?;
+        if let Some(number) = registered.reference {
+            incident::set_reference(&mut doc, &format!("INC-{number:06}"), stamp.at_ms)
+                .map_err(invalid)?;
+        }
+        store.append(id, &doc.save(), &receipt(&doc, stamp)).await?;
         let entry = catalog::Entry {
             id,
             kind: "incident".to_owned(),
         };
         catalog::add(&mut catalog_doc, &entry, stamp).map_err(invalid)?;
     }
-    let catalog_id = random_document_id();
-    store.append(catalog_id, &catalog_doc.save()).await?;
-    store.add_site(SITE_ID, SITE_NAME, catalog_id).await?;
+    directory
+        .register_document(
+            catalog_id,
+            &access(Some("catalog")),
+            SERVER_USER,
+            stamp.at_ms,
+        )
+        .await?;
+    store
+        .append(
+            catalog_id,
+            &catalog_doc.save(),
+            &receipt(&catalog_doc, stamp),
+        )
+        .await?;
+    for (login, name, role) in USERS {
+        let password_hash = password::hash(PASSWORD)?;
+        directory
+            .add_user(&NewUser {
+                id: format!("demo-{login}"),
+                organisation: ORGANISATION_ID.to_owned(),
+                login: login.to_owned(),
+                name: name.to_owned(),
+                role,
+                password_hash,
+                sites: vec![SITE_ID.to_owned()],
+                default_site: SITE_ID.to_owned(),
+            })
+            .await?;
+    }
     Ok(true)
+}
+
+fn access(kind: Option<&str>) -> DocAccess {
+    DocAccess {
+        organisation: ORGANISATION_ID.to_owned(),
+        site: SITE_ID.to_owned(),
+        kind: kind.map(str::to_owned),
+    }
+}
+
+fn receipt(doc: &Automerge, stamp: Stamp) -> Receipt {
+    Receipt {
+        user_id: SERVER_USER.to_owned(),
+        received_ms: stamp.at_ms,
+        hashes: doc.get_changes(&[]).iter().map(|c| c.hash()).collect(),
+    }
 }
 
 /// A new document id from 16 random bytes.

@@ -13,6 +13,14 @@
 //! the documents no one syncs, only the `max_idle_documents` most recently used stay
 //! in memory.
 //!
+//! Every message is authorized against the connection's [`Principal`]: a document
+//! belongs to the organisation and site it was first received for (fixed then, in
+//! the [`Directory`]); someone who may not read it gets the same answers as for a
+//! document that does not exist, and changes from a role that may only read that
+//! kind of record are never stored. Each stored change is recorded with who sent it
+//! and when it arrived, and a new incident gets its human reference (INC-000001)
+//! as the server's own change.
+//!
 //! Everything done to one document runs inside an unwind boundary: a panic there (a
 //! bug in Automerge, or here) throws that document's in-memory state away, closes
 //! the connection whose message caused it, and restarts the other connections' sync
@@ -34,8 +42,10 @@ use fieldbook_core::sync::{Applied, DocSync, SyncError};
 use futures::FutureExt;
 use tokio::sync::{mpsc, watch, Notify};
 
+use crate::auth::Principal;
 use crate::limits::Limits;
-use crate::store::{Store, StoreError};
+use crate::route::now_ms;
+use crate::store::{Directory, DocAccess, Receipt, Store, StoreError, SERVER_USER};
 use doc_entry::DocEntry;
 pub use doc_entry::LoadError;
 use documents::Docs;
@@ -94,6 +104,8 @@ pub enum HubError {
     Sync(#[from] SyncError),
     #[error("the connection already syncs {limit} documents, the most one may")]
     TooManyDocuments { limit: usize },
+    #[error("{message}")]
+    NotAllowed { message: String },
     #[error("handling document {document} panicked: {message}")]
     Panicked {
         document: DocumentId,
@@ -122,6 +134,7 @@ pub struct HubStats {
 struct Inner {
     peer_id: PeerId,
     store: Arc<dyn Store>,
+    directory: Arc<dyn Directory>,
     limits: Limits,
     docs: Mutex<Docs>,
     conns: Mutex<HashMap<ConnId, ConnState>>,
@@ -139,6 +152,8 @@ struct Inner {
 
 /// The hub's view of one registered connection.
 struct ConnState {
+    /// Who is signed in on it.
+    principal: Arc<Principal>,
     /// `None` once the connection fell too far behind.
     outbox: Option<mpsc::Sender<Outbound>>,
     evicted: Arc<Notify>,
@@ -147,18 +162,24 @@ struct ConnState {
 }
 
 impl Hub {
-    /// A hub with the default [`Limits`] that announces itself as `peer_id` and keeps
-    /// documents in `store`.
-    pub fn new(store: Arc<dyn Store>, peer_id: PeerId) -> Hub {
-        Hub::with_limits(store, peer_id, Limits::default())
+    /// A hub with the default [`Limits`] that announces itself as `peer_id`, keeps
+    /// documents in `store` and looks up where they belong in `directory`.
+    pub fn new(store: Arc<dyn Store>, directory: Arc<dyn Directory>, peer_id: PeerId) -> Hub {
+        Hub::with_limits(store, directory, peer_id, Limits::default())
     }
 
     /// A hub that enforces `limits`.
-    pub fn with_limits(store: Arc<dyn Store>, peer_id: PeerId, limits: Limits) -> Hub {
+    pub fn with_limits(
+        store: Arc<dyn Store>,
+        directory: Arc<dyn Directory>,
+        peer_id: PeerId,
+        limits: Limits,
+    ) -> Hub {
         Hub {
             inner: Arc::new(Inner {
                 peer_id,
                 store,
+                directory,
                 limits,
                 docs: Mutex::default(),
                 conns: Mutex::default(),
@@ -192,14 +213,15 @@ impl Hub {
         let _ = self.inner.test_panic_document.set(document);
     }
 
-    /// Registers a new connection.
-    pub fn register(&self) -> Registration {
+    /// Registers a new connection of `principal`.
+    pub fn register(&self, principal: Arc<Principal>) -> Registration {
         let conn = ConnId(self.inner.next_conn.fetch_add(1, Ordering::Relaxed));
         let (tx, outbox) = mpsc::channel(self.inner.limits.outbox_capacity.get());
         let evicted = Arc::new(Notify::new());
         lock(&self.inner.conns).insert(
             conn,
             ConnState {
+                principal,
                 outbox: Some(tx),
                 evicted: Arc::clone(&evicted),
                 documents: HashSet::new(),
@@ -246,18 +268,24 @@ impl Hub {
         data: &[u8],
         request: bool,
     ) -> Result<(), HubError> {
-        if !self.claim(conn, document_id)? {
+        let Some(principal) = self.claim(conn, document_id)? else {
             return Ok(());
-        }
+        };
         let entry = lock(&self.inner.docs).take_up(document_id);
         let mut entry = entry.lock().await;
         // The unwind boundary around everything done to one document. After a panic
         // the document in memory may be half changed, so it is thrown away: storage
         // holds only what was committed.
-        let handled =
-            AssertUnwindSafe(self.sync_locked(&mut entry, conn, document_id, data, request))
-                .catch_unwind()
-                .await;
+        let handled = AssertUnwindSafe(self.sync_locked(
+            &mut entry,
+            conn,
+            &principal,
+            document_id,
+            data,
+            request,
+        ))
+        .catch_unwind()
+        .await;
         match handled {
             Ok(result) => result,
             Err(panic) => {
@@ -317,13 +345,18 @@ impl Hub {
         let _ = sessions.wait_for(|n| *n == 0).await;
     }
 
-    /// Records that `conn` syncs `document_id`, within its limit. `Ok(false)` if the
-    /// connection is not registered (its session is ending): nothing to do.
-    fn claim(&self, conn: ConnId, document_id: DocumentId) -> Result<bool, HubError> {
+    /// Records that `conn` syncs `document_id`, within its limit, and returns who is
+    /// signed in on it. `Ok(None)` if the connection is not registered (its session
+    /// is ending): nothing to do.
+    fn claim(
+        &self,
+        conn: ConnId,
+        document_id: DocumentId,
+    ) -> Result<Option<Arc<Principal>>, HubError> {
         let limit = self.inner.limits.max_documents_per_connection.get();
         let mut conns = lock(&self.inner.conns);
         let Some(state) = conns.get_mut(&conn) else {
-            return Ok(false);
+            return Ok(None);
         };
         if !state.documents.contains(&document_id) {
             if state.documents.len() >= limit {
@@ -331,7 +364,7 @@ impl Hub {
             }
             state.documents.insert(document_id);
         }
-        Ok(true)
+        Ok(Some(Arc::clone(&state.principal)))
     }
 
     /// Applies one sync message under the document's lock. Runs inside the unwind
@@ -340,6 +373,7 @@ impl Hub {
         &self,
         entry: &mut DocEntry,
         conn: ConnId,
+        principal: &Principal,
         document_id: DocumentId,
         data: &[u8],
         request: bool,
@@ -359,8 +393,22 @@ impl Hub {
                 }
                 None => entry.start_empty(),
             }
+            entry.access = self.inner.directory.document_access(document_id).await?;
+            if entry.access.is_none() && !entry.chunks.is_empty() {
+                entry.access = Some(self.claim_unregistered(document_id, entry).await?);
+            }
         }
-        let DocEntry { doc, chunks } = entry;
+        if let Some(access) = &entry.access {
+            if !principal.may_read(access) {
+                self.answer_as_unknown(conn, document_id, data, request);
+                return Ok(());
+            }
+        }
+        let DocEntry {
+            doc,
+            chunks,
+            access,
+        } = entry;
         let Some(doc) = doc.as_mut() else {
             return Ok(());
         };
@@ -388,12 +436,28 @@ impl Hub {
         };
         self.test_panic_hook(document_id, doc);
         if !applied.is_empty() {
-            match self.inner.store.append(document_id, &applied.changes).await {
+            let reference = match self.admit(document_id, principal, doc.doc(), access).await {
+                Ok(reference) => reference,
+                Err(error) => {
+                    self.undo(document_id, conn, doc, &applied);
+                    return Err(error);
+                }
+            };
+            let receipt = receipt(doc.doc(), &applied, &principal.user_id);
+            match self
+                .inner
+                .store
+                .append(document_id, &applied.changes, &receipt)
+                .await
+            {
                 Ok(chunk) => chunks.push(chunk),
                 Err(error) => {
                     self.undo(document_id, conn, doc, &applied);
                     return Err(error.into());
                 }
+            }
+            if let Some(number) = reference {
+                self.write_reference(document_id, doc, chunks, number).await;
             }
             if chunks.len() > doc_entry::MAX_CHUNKS {
                 self.compact(document_id, doc, chunks).await;
@@ -402,6 +466,152 @@ impl Hub {
         // Everything in `doc` is now committed: safe to advertise.
         self.fan_out(document_id, doc);
         Ok(())
+    }
+
+    /// Decides whether `principal`'s new changes may be stored. A document seen for
+    /// the first time is registered: its organisation is theirs, its site the one
+    /// its contents name (or their default site), its kind the one it says. Returns
+    /// the reference number to write if it is a new incident.
+    async fn admit(
+        &self,
+        document_id: DocumentId,
+        principal: &Principal,
+        doc: &automerge::Automerge,
+        access: &mut Option<DocAccess>,
+    ) -> Result<Option<i64>, HubError> {
+        let mut reference = None;
+        if access.is_none() {
+            let wanted = DocAccess {
+                organisation: principal.organisation.clone(),
+                site: named_site(doc).unwrap_or_else(|| principal.default_site.clone()),
+                kind: fieldbook_core::doc::kind_of(doc),
+            };
+            if !principal.works_at(&wanted.site) {
+                return Err(HubError::NotAllowed {
+                    message: format!(
+                        "document {document_id} belongs to site {}, where you do not work; nothing in it was stored",
+                        wanted.site
+                    ),
+                });
+            }
+            if principal.may_write(&wanted) {
+                let registered = self
+                    .inner
+                    .directory
+                    .register_document(document_id, &wanted, &principal.user_id, now_ms())
+                    .await?;
+                if registered.created {
+                    reference = registered.reference;
+                }
+                *access = Some(registered.access);
+            } else {
+                *access = Some(wanted);
+            }
+        }
+        let Some(access) = access.as_ref() else {
+            return Ok(None);
+        };
+        if principal.may_write(access) {
+            Ok(reference)
+        } else {
+            Err(HubError::NotAllowed {
+                message: format!(
+                    "as {} {} you may read {} records but not change them; your changes to document {document_id} were not stored",
+                    article(principal.role.as_str()),
+                    principal.role,
+                    access.kind.as_deref().unwrap_or("these"),
+                ),
+            })
+        }
+    }
+
+    /// Where a document stored before documents were registered belongs: the site
+    /// its contents name, in that site's organisation. One that names no known site
+    /// is given a place no one reaches; its data stays in storage.
+    async fn claim_unregistered(
+        &self,
+        document_id: DocumentId,
+        entry: &DocEntry,
+    ) -> Result<DocAccess, HubError> {
+        let Some(doc) = entry.doc.as_ref() else {
+            return Ok(nowhere());
+        };
+        let named = named_site(doc.doc());
+        let sites = self.inner.store.sites().await?;
+        let Some(site) = sites.iter().find(|s| Some(&s.id) == named.as_ref()) else {
+            tracing::warn!(document = %document_id, "a stored document names no known site; no one may sync it");
+            return Ok(nowhere());
+        };
+        let access = DocAccess {
+            organisation: site.organisation.clone(),
+            site: site.id.clone(),
+            kind: fieldbook_core::doc::kind_of(doc.doc()),
+        };
+        let registered = self
+            .inner
+            .directory
+            .register_document(document_id, &access, SERVER_USER, now_ms())
+            .await?;
+        Ok(registered.access)
+    }
+
+    /// Answers a message about a document `conn` may not see exactly as if the
+    /// server had never heard of it: `doc-unavailable` to a request, an empty
+    /// document's reply to a sync. Nothing is applied or stored.
+    fn answer_as_unknown(&self, conn: ConnId, document_id: DocumentId, data: &[u8], request: bool) {
+        if request {
+            self.push(conn, Outbound::Unavailable { document_id });
+            return;
+        }
+        let mut stranger = DocSync::new(automerge::Automerge::new());
+        match stranger.receive(&conn, data) {
+            Ok(applied) if applied.is_empty() => {
+                if let Some(data) = stranger.generate_for(&conn) {
+                    self.push(conn, Outbound::Sync { document_id, data });
+                }
+            }
+            // It sent changes to a document it may not see: refused, as unknown.
+            _ => self.push(conn, Outbound::Unavailable { document_id }),
+        }
+    }
+
+    /// Writes `INC-…` into a new incident as the server's own change, stored with
+    /// the server as its author. If it cannot be stored it is rolled back; the
+    /// incident keeps its provisional reference on devices.
+    async fn write_reference(
+        &self,
+        document_id: DocumentId,
+        doc: &mut DocSync<ConnId>,
+        chunks: &mut Vec<crate::store::ChunkId>,
+        number: i64,
+    ) {
+        let reference = format!("INC-{number:06}");
+        let (written, applied) = doc.change(|d| {
+            let actor = d.get_actor().clone();
+            d.set_actor(server_actor());
+            let result = fieldbook_core::doc::incident::set_reference(d, &reference, now_ms());
+            d.set_actor(actor);
+            result
+        });
+        if let Err(error) = written {
+            tracing::error!(document = %document_id, %error, "could not write the incident's reference");
+            return;
+        }
+        let receipt = receipt(doc.doc(), &applied, SERVER_USER);
+        match self
+            .inner
+            .store
+            .append(document_id, &applied.changes, &receipt)
+            .await
+        {
+            Ok(chunk) => chunks.push(chunk),
+            Err(error) => {
+                tracing::error!(document = %document_id, %error, "could not store the incident's reference");
+                if let Err(error) = doc.rollback(&applied) {
+                    tracing::error!(document = %document_id, %error, "rolling back the reference failed");
+                }
+            }
+        }
     }
 
     /// Removes what could not be stored, drops `conn` (it will be closed), and
@@ -491,10 +701,61 @@ impl HubError {
             HubError::TooManyDocuments { limit } => format!(
                 "this connection already syncs {limit} documents, the most the server allows"
             ),
+            HubError::NotAllowed { message } => message.clone(),
             HubError::Panicked { document, .. } => format!(
                 "the server failed while handling document {document}; reconnect to resync it"
             ),
         }
+    }
+}
+
+/// The receipt for the changes `applied` added to `doc`, sent by `user_id` now.
+fn receipt(doc: &automerge::Automerge, applied: &Applied, user_id: &str) -> Receipt {
+    Receipt {
+        user_id: user_id.to_owned(),
+        received_ms: now_ms(),
+        hashes: doc
+            .get_changes(&applied.heads_before)
+            .iter()
+            .map(|c| c.hash())
+            .collect(),
+    }
+}
+
+/// A place no organisation or site matches.
+fn nowhere() -> DocAccess {
+    DocAccess {
+        organisation: String::new(),
+        site: String::new(),
+        kind: None,
+    }
+}
+
+/// The `site` a document names at its root, if any.
+fn named_site(doc: &automerge::Automerge) -> Option<String> {
+    use automerge::ReadDoc;
+    doc.get(automerge::ROOT, "site")
+        .ok()
+        .flatten()
+        .and_then(|(v, _)| v.into_scalar().ok())
+        .and_then(|v| match v {
+            automerge::ScalarValue::Str(s) => Some(s.to_string()),
+            _ => None,
+        })
+        .filter(|s| !s.is_empty())
+}
+
+/// The actor of the server's own changes: the same in every process, so the
+/// history shows "the server" rather than a machine.
+fn server_actor() -> automerge::ActorId {
+    automerge::ActorId::from(b"fieldbook-server".as_slice())
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
     }
 }
 

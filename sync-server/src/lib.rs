@@ -21,22 +21,27 @@
 //!
 //! Typical use (what `main.rs` does):
 //! ```text
-//! let store = store::open("sqlite://data/fieldbook.db").await?; // or postgres://…
-//! let state = AppState::new(store, "dist");
+//! let db = store::open("sqlite://data/fieldbook.db").await?; // or postgres://…
+//! let state = AppState::new(db, "dist");
 //! axum::serve(listener, app(state)).await?;
 //! ```
 //!
-//! Deliberately absent for now: sign-in and per-document authorization (every
-//! connection may sync every document), tenancy.
+//! Who may do what: [`auth`] signs people in (session cookie, bearer token or
+//! single-use sync ticket) before a socket is upgraded, and the hub authorizes every
+//! message against the organisation, site and kind each document was first
+//! received with (see [`hub`] and `fieldbook_core::model::access`).
 
 pub mod app_error;
 pub mod app_state;
+pub mod auth;
 pub mod demo;
 pub mod hub;
 pub mod limits;
 pub mod route;
 pub mod session;
 pub mod store;
+#[cfg(test)]
+mod test_support;
 
 use axum::Router;
 use tower_http::trace::TraceLayer;

@@ -114,7 +114,7 @@ impl TokenBucket {
 
 /// Why a duration flag does not parse.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("{0:?} is not a duration: write a whole number followed by `ms`, `s` or `m`, as in `10s`")]
+#[error("{0:?} is not a duration: write a whole number followed by `ms`, `s`, `m`, `h` or `d`, as in `10s`")]
 pub struct DurationError(String);
 
 /// Parses a duration as the flags write it: `250ms`, `10s`, `2m`.
@@ -131,6 +131,14 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
         "s" => Ok(Duration::from_secs(number)),
         "m" => number
             .checked_mul(60)
+            .map(Duration::from_secs)
+            .ok_or_else(error),
+        "h" => number
+            .checked_mul(3600)
+            .map(Duration::from_secs)
+            .ok_or_else(error),
+        "d" => number
+            .checked_mul(86_400)
             .map(Duration::from_secs)
             .ok_or_else(error),
         _ => Err(error()),

@@ -11,6 +11,7 @@ use axum::serve::ListenerExt;
 use clap::Parser;
 use fieldbook_core::doc::Stamp;
 use fieldbook_core::ids::DocumentId;
+use fieldbook_sync_server::auth::{self, AuthConfig};
 use fieldbook_sync_server::hub::Hub;
 use fieldbook_sync_server::limits::{self, Limits};
 use fieldbook_sync_server::store;
@@ -18,13 +19,20 @@ use fieldbook_sync_server::{app, demo, AppState};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
+mod admin;
+
 /// How long open sync connections get to close after a shutdown signal.
 const SESSION_GRACE: Duration = Duration::from_secs(5);
 
 /// Fieldbook's sync server: the sync WebSocket, the JSON API, and the built app.
+///
+/// With no command it serves. The commands administer the directory of the
+/// database it would serve: organisations, sites, users and API tokens.
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Config {
+    #[command(subcommand)]
+    command: Option<admin::Command>,
     /// Address to listen on; port 0 picks a free port.
     #[arg(long, env = "FIELDBOOK_LISTEN", default_value = "127.0.0.1:8080")]
     listen: String,
@@ -33,8 +41,10 @@ struct Config {
     /// `postgresql://`; the database must exist). The schema is brought up to date.
     #[arg(
         long,
+        visible_alias = "database-url",
         env = "FIELDBOOK_DATABASE",
-        default_value = "sqlite://data/fieldbook.db"
+        default_value = "sqlite://data/fieldbook.db",
+        global = true
     )]
     database: String,
     /// The built app (`cargo xtask build` writes it).
@@ -45,6 +55,8 @@ struct Config {
     demo: bool,
     #[command(flatten)]
     limits: LimitFlags,
+    #[command(flatten)]
+    auth: AuthFlags,
     /// Test hook, not for production: a sync message that leaves this document with
     /// the root key `fieldbook-test-panic` makes the server panic while handling it
     /// (as a bug in Automerge would), so tests can check that only that document's
@@ -88,6 +100,36 @@ struct LimitFlags {
     max_idle_documents: usize,
 }
 
+/// How people sign in. See `fieldbook_sync_server::auth`.
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Sign-in")]
+struct AuthFlags {
+    /// An origin besides the server's own whose pages may use the session cookie,
+    /// such as `https://fieldbook.example.com`; repeat, or separate with commas.
+    #[arg(
+        long = "allowed-origin",
+        env = "FIELDBOOK_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
+    allowed_origins: Vec<String>,
+    /// How long a browser session lasts after sign-in (`90s`, `12h`, `14d`).
+    #[arg(long, env = "FIELDBOOK_SESSION_TTL", default_value = auth::DEFAULT_SESSION_TTL, value_parser = limits::parse_duration)]
+    session_ttl: Duration,
+    /// Mark the session cookie `Secure`: set this when serving over HTTPS.
+    #[arg(long, env = "FIELDBOOK_SECURE_COOKIE", value_parser = clap::builder::FalseyValueParser::new())]
+    secure_cookie: bool,
+}
+
+impl From<AuthFlags> for AuthConfig {
+    fn from(flags: AuthFlags) -> AuthConfig {
+        AuthConfig {
+            allowed_origins: flags.allowed_origins,
+            session_ttl: flags.session_ttl,
+            secure_cookie: flags.secure_cookie,
+        }
+    }
+}
+
 impl From<LimitFlags> for Limits {
     fn from(flags: LimitFlags) -> Limits {
         Limits {
@@ -111,12 +153,17 @@ async fn main() -> anyhow::Result<()> {
         .with_ansi(std::io::stderr().is_terminal())
         .init();
 
-    let store = store::open(&config.database)
+    let db = store::open(&config.database)
         .await
         .with_context(|| format!("opening the database {}", store::redact(&config.database)))?;
+    if let Some(command) = config.command {
+        let result = admin::run(command, &db, now_ms()?).await;
+        db.store.close().await;
+        return result;
+    }
     if config.demo {
         let stamp = Stamp::at(now_ms()?);
-        if demo::seed_if_empty(store.as_ref(), stamp)
+        if demo::seed_if_empty(db.store.as_ref(), db.directory.as_ref(), stamp)
             .await
             .context("writing the demo data")?
         {
@@ -124,7 +171,8 @@ async fn main() -> anyhow::Result<()> {
         }
     }
 
-    let state = AppState::with_limits(Arc::clone(&store), config.dist, config.limits.into());
+    let store = Arc::clone(&db.store);
+    let state = AppState::with_config(db, config.dist, config.limits.into(), config.auth.into());
     let hub = state.hub.clone();
     if let Some(document) = config.test_panic_doc {
         tracing::warn!(%document, "test hook: sync messages may make this document panic");
@@ -137,6 +185,15 @@ async fn main() -> anyhow::Result<()> {
     {
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "fieldbook listening on http://{addr}")?;
+        if config.demo {
+            let logins: Vec<&str> = demo::USERS.iter().map(|(login, _, _)| *login).collect();
+            writeln!(
+                stdout,
+                "demo sign-in: login `tech`, password `{}` (also: {})",
+                demo::PASSWORD,
+                logins[1..].join(", ")
+            )?;
+        }
         stdout.flush()?;
     }
     tracing::info!(%addr, peer = %hub.peer_id(), "serving");

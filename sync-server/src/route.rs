@@ -5,3 +5,11 @@ pub mod app_files;
 pub mod healthz;
 pub mod metrics;
 pub mod sync;
+
+/// Server time in milliseconds since the Unix epoch (the server may read a clock).
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}

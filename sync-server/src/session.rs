@@ -23,6 +23,7 @@ use futures::{FutureExt, Sink, SinkExt, Stream, StreamExt};
 use tokio::sync::{mpsc, Notify};
 use tokio::time::Instant;
 
+use crate::auth::Principal;
 use crate::hub::{panic_message, ConnId, Hub, Outbound, Registration};
 use crate::limits::{Limits, TokenBucket};
 
@@ -33,7 +34,7 @@ const CLOSE_GRACE: Duration = Duration::from_secs(1);
 /// Runs one connection until the remote leaves, breaks the protocol or a limit, or
 /// the server shuts down. A protocol, limit or storage failure is reported with an
 /// `error` message first. A panic in this connection's task closes only it.
-pub async fn run<S, E>(socket: S, hub: Hub)
+pub async fn run<S, E>(socket: S, hub: Hub, principal: Arc<Principal>)
 where
     S: Stream<Item = Result<WsMessage, E>> + Sink<WsMessage> + Unpin,
     S::Error: Display,
@@ -43,7 +44,7 @@ where
         conn,
         outbox,
         evicted,
-    } = hub.register();
+    } = hub.register(principal);
     tracing::debug!(%conn, "connection opened");
     let served = AssertUnwindSafe(serve(socket, &hub, conn, outbox, evicted))
         .catch_unwind()
@@ -360,8 +361,9 @@ mod tests {
 
     async fn hub_with(dir: &tempfile::TempDir, limits: Limits) -> Hub {
         let url = format!("sqlite://{}", dir.path().join("db.sqlite").display());
-        let store = SqliteStore::open(&url).await.expect("open the store");
-        Hub::with_limits(Arc::new(store), random_peer_id(), limits)
+        let store = Arc::new(SqliteStore::open(&url).await.expect("open the store"));
+        crate::test_support::seed(store.as_ref(), store.as_ref()).await;
+        Hub::with_limits(store.clone(), store, random_peer_id(), limits)
     }
 
     /// The `error` messages among what the session sent, until it closed the socket.
@@ -400,7 +402,7 @@ mod tests {
             .unbounded_send(Ok(WsMessage::Binary(vec![0xf6].into())))
             .expect("send");
 
-        run(socket, hub.clone()).await;
+        run(socket, hub.clone(), crate::test_support::technician()).await;
 
         let Some(WsMessage::Binary(frame)) = from_server.next().await else {
             panic!("expected a binary frame");
@@ -429,7 +431,7 @@ mod tests {
         .await;
         let (socket, (_to_server, mut from_server)) = duplex();
 
-        run(socket, hub.clone()).await;
+        run(socket, hub.clone(), crate::test_support::technician()).await;
 
         let errors = errors_until_closed(&mut from_server).await;
         assert_eq!(errors.len(), 1, "{errors:?}");
@@ -449,7 +451,7 @@ mod tests {
         .await;
         let (socket, (to_server, mut from_server)) = duplex();
         to_server.unbounded_send(Ok(join())).expect("send");
-        let session = tokio::spawn(run(socket, hub.clone()));
+        let session = tokio::spawn(run(socket, hub.clone(), crate::test_support::technician()));
         let peer = from_server.next().await.expect("the `peer` reply");
         assert!(matches!(peer, WsMessage::Binary(_)));
 
@@ -479,7 +481,7 @@ mod tests {
                 .expect("send");
         }
 
-        run(socket, hub.clone()).await;
+        run(socket, hub.clone(), crate::test_support::technician()).await;
 
         let errors = errors_until_closed(&mut from_server).await;
         assert_eq!(errors.len(), 1, "{errors:?}");
@@ -496,7 +498,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let hub = hub(&dir).await;
         let (socket, (_to_server, mut from_server)) = duplex();
-        let session = tokio::spawn(run(socket, hub.clone()));
+        let session = tokio::spawn(run(socket, hub.clone(), crate::test_support::technician()));
 
         hub.shut_down();
 

@@ -11,6 +11,8 @@
 //! `postgresql://…`). Each brings its schema up to date on open, from its own
 //! migration directory (`migrations/sqlite`, `migrations/postgres`).
 
+mod directory;
+mod directory_sql;
 mod postgres_store;
 mod sqlite_store;
 
@@ -19,6 +21,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use fieldbook_core::ids::DocumentId;
 
+pub use directory::{
+    CredentialKind, Directory, DocAccess, NewCredential, NewUser, Registered, UserRecord,
+};
 pub use postgres_store::PostgresStore;
 pub use sqlite_store::SqliteStore;
 
@@ -44,12 +49,31 @@ impl Backend {
     }
 }
 
+/// One database seen two ways: its documents and its directory of people.
+#[derive(Clone)]
+pub struct Database {
+    pub store: Arc<dyn Store>,
+    pub directory: Arc<dyn Directory>,
+}
+
 /// Opens the database `url` names (see [`Backend::of_url`]) and brings its schema up
 /// to date.
-pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+pub async fn open(url: &str) -> Result<Database, StoreError> {
     Ok(match Backend::of_url(url)? {
-        Backend::Sqlite => Arc::new(SqliteStore::open(url).await?),
-        Backend::Postgres => Arc::new(PostgresStore::open(url).await?),
+        Backend::Sqlite => {
+            let db = Arc::new(SqliteStore::open(url).await?);
+            Database {
+                store: db.clone(),
+                directory: db,
+            }
+        }
+        Backend::Postgres => {
+            let db = Arc::new(PostgresStore::open(url).await?);
+            Database {
+                store: db.clone(),
+                directory: db,
+            }
+        }
     })
 }
 
@@ -75,8 +99,14 @@ pub trait Store: Send + Sync + 'static {
     /// Every chunk of `doc` in insertion order; `None` if nothing was ever stored for it.
     async fn load(&self, doc: DocumentId) -> Result<Option<Vec<Chunk>>, StoreError>;
 
-    /// Stores one incremental chunk in its own transaction; returns after the commit.
-    async fn append(&self, doc: DocumentId, bytes: &[u8]) -> Result<ChunkId, StoreError>;
+    /// Stores one incremental chunk and the receipt of each change in it, in one
+    /// transaction; returns after the commit.
+    async fn append(
+        &self,
+        doc: DocumentId,
+        bytes: &[u8],
+        receipt: &Receipt,
+    ) -> Result<ChunkId, StoreError>;
 
     /// Stores `snapshot` and deletes the chunks it `replaces`, in one transaction.
     async fn compact(
@@ -89,8 +119,18 @@ pub trait Store: Send + Sync + 'static {
     /// Every site, in id order.
     async fn sites(&self) -> Result<Vec<Site>, StoreError>;
 
-    /// Adds a site and names the catalog document that lists its records.
-    async fn add_site(&self, id: &str, name: &str, catalog: DocumentId) -> Result<(), StoreError>;
+    /// Adds a site of `organisation` and names the catalog document that lists its
+    /// records.
+    async fn add_site(
+        &self,
+        organisation: &str,
+        id: &str,
+        name: &str,
+        catalog: DocumentId,
+    ) -> Result<(), StoreError>;
+
+    /// Who sent each change of `doc` and when it arrived, in arrival order.
+    async fn receipts(&self, doc: DocumentId) -> Result<Vec<ChangeReceipt>, StoreError>;
 
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
@@ -110,12 +150,54 @@ pub struct Chunk {
     pub bytes: Vec<u8>,
 }
 
+/// Who sent the changes of one chunk, and when the server received them: the audit
+/// trail's "who" and "when it reached us".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    /// The user's id, or [`SERVER_USER`] for the server's own changes.
+    pub user_id: String,
+    /// Server time, milliseconds since the Unix epoch.
+    pub received_ms: i64,
+    /// The hashes of the changes in the chunk.
+    pub hashes: Vec<automerge::ChangeHash>,
+}
+
+/// The `user_id` of changes the server makes itself (human references, demo data).
+pub const SERVER_USER: &str = "server";
+
+/// One accepted change: its hash, who sent it, and when it arrived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeReceipt {
+    pub change_hash: String,
+    pub user_id: String,
+    pub received_ms: i64,
+}
+
 /// A site and the catalog document that lists its records.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Site {
+    pub organisation: String,
     pub id: String,
     pub name: String,
     pub catalog: DocumentId,
+}
+
+/// A site from a row with `organisation`, `id`, `name` and `catalog` columns.
+pub(crate) fn site_from_row<R>(row: &R) -> Result<Site, StoreError>
+where
+    R: sqlx::Row,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let catalog: String = row.try_get("catalog")?;
+    Ok(Site {
+        organisation: row.try_get("organisation")?,
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        catalog: catalog
+            .parse()
+            .map_err(|e| StoreError::Corrupt(format!("catalog id {catalog:?} of a site: {e}")))?,
+    })
 }
 
 /// Why a storage operation failed. Nothing was written when one is returned.
@@ -132,6 +214,8 @@ pub enum StoreError {
     },
     #[error("the database holds a value this server cannot read: {0}")]
     Corrupt(String),
+    #[error("organisation {organisation} has no site {site}")]
+    NoSuchSite { organisation: String, site: String },
     #[error(
         "unsupported database URL {0:?}: expected sqlite://PATH, postgres://… or postgresql://…"
     )]

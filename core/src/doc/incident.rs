@@ -122,6 +122,19 @@ pub fn create(doc: &mut Automerge, new: &NewIncident, stamp: Stamp) -> Result<()
     Ok(())
 }
 
+/// Writes the human reference the server assigns on first receipt (`INC-000001`).
+/// Only the server calls this, as its own change; devices show a provisional
+/// reference until it arrives.
+pub fn set_reference(doc: &mut Automerge, reference: &str, at_ms: i64) -> Result<(), ChangeError> {
+    check_header(doc, KIND)?;
+    doc.transact_with::<_, _, automerge::AutomergeError, _>(
+        |_| Stamp::at(at_ms).commit_options("assign reference"),
+        |tx| tx.put(ROOT, "reference", reference),
+    )
+    .map_err(|failure| failure.error)?;
+    Ok(())
+}
+
 /// Applies one edit. Writing the value a field already has (with no conflict) is a no-op.
 /// A new impact or urgency also appends a `priorityChanged` event.
 pub fn edit(doc: &mut Automerge, edit: &Edit, stamp: Stamp) -> Result<(), ChangeError> {

@@ -4,7 +4,7 @@ use automerge::Automerge;
 use fieldbook_core::sync::DocSync;
 
 use super::ConnId;
-use crate::store::{Chunk, ChunkId};
+use crate::store::{Chunk, ChunkId, DocAccess};
 
 /// A document holds this many chunks at most before it is compacted into one snapshot.
 pub(super) const MAX_CHUNKS: usize = 64;
@@ -17,6 +17,8 @@ pub(super) struct DocEntry {
     pub(super) doc: Option<DocSync<ConnId>>,
     /// The chunks in the store the document is made of, oldest first.
     pub(super) chunks: Vec<ChunkId>,
+    /// Where the document belongs; `None` until its first change is received.
+    pub(super) access: Option<DocAccess>,
 }
 
 /// Why stored chunks do not make a document.

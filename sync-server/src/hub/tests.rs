@@ -11,7 +11,7 @@ use automerge::transaction::Transactable;
 use automerge::{Automerge, ReadDoc, ROOT};
 
 use super::*;
-use crate::store::{Chunk, ChunkId, Site, SqliteStore};
+use crate::store::{ChangeReceipt, Chunk, ChunkId, Site, SqliteStore};
 
 const SERVER: &str = "server";
 
@@ -29,7 +29,7 @@ impl Client {
             conn,
             outbox,
             evicted,
-        } = hub.register();
+        } = hub.register(crate::test_support::technician());
         Client {
             conn,
             outbox,
@@ -95,8 +95,9 @@ fn nz(n: usize) -> NonZeroUsize {
 
 async fn hub(dir: &tempfile::TempDir, limits: Limits) -> Hub {
     let url = format!("sqlite://{}", dir.path().join("db.sqlite").display());
-    let store = SqliteStore::open(&url).await.expect("open the store");
-    Hub::with_limits(Arc::new(store), random_peer_id(), limits)
+    let store = Arc::new(SqliteStore::open(&url).await.expect("open the store"));
+    crate::test_support::seed(store.as_ref(), store.as_ref()).await;
+    Hub::with_limits(store.clone(), store, random_peer_id(), limits)
 }
 
 #[tokio::test]
@@ -310,8 +311,13 @@ impl Store for FlakyLoads {
         }
         self.inner.load(doc).await
     }
-    async fn append(&self, doc: DocumentId, bytes: &[u8]) -> Result<ChunkId, StoreError> {
-        self.inner.append(doc, bytes).await
+    async fn append(
+        &self,
+        doc: DocumentId,
+        bytes: &[u8],
+        receipt: &Receipt,
+    ) -> Result<ChunkId, StoreError> {
+        self.inner.append(doc, bytes, receipt).await
     }
     async fn compact(
         &self,
@@ -324,8 +330,17 @@ impl Store for FlakyLoads {
     async fn sites(&self) -> Result<Vec<Site>, StoreError> {
         self.inner.sites().await
     }
-    async fn add_site(&self, id: &str, name: &str, catalog: DocumentId) -> Result<(), StoreError> {
-        self.inner.add_site(id, name, catalog).await
+    async fn add_site(
+        &self,
+        organisation: &str,
+        id: &str,
+        name: &str,
+        catalog: DocumentId,
+    ) -> Result<(), StoreError> {
+        self.inner.add_site(organisation, id, name, catalog).await
+    }
+    async fn receipts(&self, doc: DocumentId) -> Result<Vec<ChangeReceipt>, StoreError> {
+        self.inner.receipts(doc).await
     }
     async fn ping(&self) -> Result<(), StoreError> {
         self.inner.ping().await
@@ -336,11 +351,18 @@ impl Store for FlakyLoads {
 async fn when_a_panicked_document_cannot_be_reloaded_its_other_connections_are_closed() {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+    let inner = SqliteStore::open(&url).await.expect("open the store");
+    crate::test_support::seed(&inner, &inner).await;
+    let directory: Arc<dyn Directory> = Arc::new(inner.clone());
     let store = Arc::new(FlakyLoads {
-        inner: SqliteStore::open(&url).await.expect("open the store"),
+        inner,
         fail_loads: AtomicBool::new(false),
     });
-    let hub = Hub::new(Arc::clone(&store) as Arc<dyn Store>, random_peer_id());
+    let hub = Hub::new(
+        Arc::clone(&store) as Arc<dyn Store>,
+        directory,
+        random_peer_id(),
+    );
     let poisoned = id(1);
     hub.inject_test_panic(poisoned);
     let mut culprit = Client::register(&hub);

@@ -1,10 +1,20 @@
-//! `GET /sync`: the automerge-repo WebSocket.
+//! `GET /sync`: the automerge-repo WebSocket, for a signed-in person only.
+//!
+//! The credential (session cookie with an allowed `Origin`, bearer token, or a
+//! `?ticket=` from `POST /api/sync-tickets`) is checked before the upgrade: an
+//! unauthenticated request gets 401 and no socket, so none of its messages is ever
+//! parsed.
 
-use axum::extract::{State, WebSocketUpgrade};
-use axum::response::Response;
+use std::sync::Arc;
+
+use axum::extract::{Query, State, WebSocketUpgrade};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use serde::Deserialize;
 
+use crate::auth;
 use crate::session;
 use crate::AppState;
 
@@ -12,12 +22,38 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/sync", get(upgrade))
 }
 
-async fn upgrade(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {
+#[derive(Debug, Deserialize)]
+struct SyncQuery {
+    ticket: Option<String>,
+}
+
+async fn upgrade(
+    State(state): State<AppState>,
+    Query(query): Query<SyncQuery>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let signed_in = auth::authenticate(
+        state.directory.as_ref(),
+        &state.auth,
+        &headers,
+        query.ticket.as_deref(),
+        true,
+        crate::route::now_ms(),
+    )
+    .await;
+    let principal = match signed_in {
+        Ok((principal, _)) => Arc::new(principal),
+        Err(error) => {
+            tracing::info!(%error, "refused a sync connection");
+            return error.into_response();
+        }
+    };
     let hub = state.hub.clone();
     // The codec refuses a larger message as soon as its frame header arrives, and
     // the session reports the failed read to the remote with an `error`.
     let max = hub.limits().max_message_bytes.get();
     ws.max_message_size(max)
         .max_frame_size(max)
-        .on_upgrade(move |socket| session::run(socket, hub))
+        .on_upgrade(move |socket| session::run(socket, hub, principal))
 }

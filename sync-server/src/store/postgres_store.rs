@@ -10,7 +10,7 @@ use fieldbook_core::ids::DocumentId;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::Row;
 
-use super::{Chunk, ChunkId, Site, Store, StoreError};
+use super::{ChangeReceipt, Chunk, ChunkId, Receipt, Site, Store, StoreError};
 
 /// Connections per server process. Writes to one document are serialised by the hub,
 /// so this bounds how many documents are written at once.
@@ -49,6 +49,8 @@ impl PostgresStore {
     }
 }
 
+super::directory_sql::impl_directory!(PostgresStore);
+
 #[async_trait]
 impl Store for PostgresStore {
     async fn load(&self, doc: DocumentId) -> Result<Option<Vec<Chunk>>, StoreError> {
@@ -70,15 +72,36 @@ impl Store for PostgresStore {
             .map(Some)
     }
 
-    async fn append(&self, doc: DocumentId, bytes: &[u8]) -> Result<ChunkId, StoreError> {
-        // A lone statement is its own transaction: the row comes back after the commit.
+    async fn append(
+        &self,
+        doc: DocumentId,
+        bytes: &[u8],
+        receipt: &Receipt,
+    ) -> Result<ChunkId, StoreError> {
+        let document = doc.to_string();
+        // Dropping `tx` without committing (any `?` below) rolls everything back.
+        let mut tx = self.pool.begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO chunks (document, kind, bytes) VALUES ($1, 'incremental', $2) RETURNING id",
         )
-        .bind(doc.to_string())
+        .bind(&document)
         .bind(bytes)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
+        for hash in &receipt.hashes {
+            // A change sent again (after a reconnect) keeps its first receipt.
+            sqlx::query(
+                "INSERT INTO change_receipts (document, change_hash, user_id, received_ms) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (document, change_hash) DO NOTHING",
+            )
+            .bind(&document)
+            .bind(hash.to_string())
+            .bind(&receipt.user_id)
+            .bind(receipt.received_ms)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         Ok(ChunkId(id))
     }
 
@@ -109,31 +132,48 @@ impl Store for PostgresStore {
     }
 
     async fn sites(&self) -> Result<Vec<Site>, StoreError> {
-        let rows = sqlx::query("SELECT id, name, catalog FROM sites ORDER BY id")
+        sqlx::query("SELECT organisation, id, name, catalog FROM sites ORDER BY id")
             .fetch_all(&self.pool)
-            .await?;
-        rows.into_iter()
-            .map(|row| {
-                let catalog: String = row.try_get("catalog")?;
-                Ok(Site {
-                    id: row.try_get("id")?,
-                    name: row.try_get("name")?,
-                    catalog: catalog.parse().map_err(|e| {
-                        StoreError::Corrupt(format!("catalog id {catalog:?} of a site: {e}"))
-                    })?,
-                })
-            })
+            .await?
+            .iter()
+            .map(super::site_from_row)
             .collect()
     }
 
-    async fn add_site(&self, id: &str, name: &str, catalog: DocumentId) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO sites (id, name, catalog) VALUES ($1, $2, $3)")
+    async fn add_site(
+        &self,
+        organisation: &str,
+        id: &str,
+        name: &str,
+        catalog: DocumentId,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO sites (organisation, id, name, catalog) VALUES ($1, $2, $3, $4)")
+            .bind(organisation)
             .bind(id)
             .bind(name)
             .bind(catalog.to_string())
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    async fn receipts(&self, doc: DocumentId) -> Result<Vec<ChangeReceipt>, StoreError> {
+        sqlx::query(
+            "SELECT change_hash, user_id, received_ms FROM change_receipts \
+             WHERE document = $1 ORDER BY received_ms, change_hash",
+        )
+        .bind(doc.to_string())
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(|row| {
+            Ok(ChangeReceipt {
+                change_hash: row.try_get("change_hash")?,
+                user_id: row.try_get("user_id")?,
+                received_ms: row.try_get("received_ms")?,
+            })
+        })
+        .collect()
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

@@ -76,8 +76,10 @@ async fn write_then_stop(db: &TestDb, stop: Stop, edits: usize) -> i64 {
     reader
         .until("the reader has every change", |c| c.heads(id) == heads)
         .await;
-    assert_eq!(reader.doc(id).get_changes(&[]).len(), edits + 1);
+    // The creation, the edits, and the server's own change giving it a reference.
+    assert_eq!(reader.doc(id).get_changes(&[]).len(), edits + 2);
     let read = incident::read(reader.doc(id)).expect("an incident");
+    assert_eq!(read.reference.as_deref(), Some("INC-000001"));
     assert_eq!(read.description, description);
     chunks
 }

@@ -63,6 +63,7 @@ impl FlaggedServer {
             .unwrap_or_else(|| panic!("unexpected first line {line:?}; see {}", log.display()))
             .parse()
             .expect("a socket address");
+        crate::credentials::register(addr, crate::credentials::seed(&database, false).await);
         FlaggedServer {
             child,
             _stdout: stdout,

@@ -16,7 +16,10 @@ pub struct Response {
 pub async fn get(addr: SocketAddr, path: &str) -> Response {
     let mut tcp = TcpStream::connect(addr).await.expect("connect");
     tcp.set_nodelay(true).expect("nodelay");
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    let auth = crate::credentials::token_for(addr)
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n");
     tcp.write_all(request.as_bytes()).await.expect("send");
     let mut raw = Vec::new();
     tcp.read_to_end(&mut raw).await.expect("read");

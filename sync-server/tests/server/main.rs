@@ -13,6 +13,7 @@
 #[macro_use]
 mod test_db;
 
+mod credentials;
 mod flagged_server;
 mod http;
 mod raw_client;

@@ -40,7 +40,7 @@ impl RawClient {
         let tcp = socket.connect(addr).await.expect("connect");
         tcp.set_nodelay(true).expect("TCP_NODELAY");
         let local = tcp.local_addr().expect("local address");
-        let (ws, _) = tokio_tungstenite::client_async(format!("ws://{addr}/sync"), tcp)
+        let (ws, _) = tokio_tungstenite::client_async(crate::test_client::sync_request(addr), tcp)
             .await
             .expect("upgrade to a WebSocket");
         let (sink, stream) = ws.split();

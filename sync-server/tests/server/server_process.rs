@@ -86,6 +86,10 @@ impl ServerProcess {
             .unwrap_or_else(|| panic!("unexpected first line {line:?}; see {}", log.display()))
             .parse()
             .expect("a socket address");
+        crate::credentials::register(
+            addr,
+            crate::credentials::seed(&options.database, options.demo).await,
+        );
         ServerProcess {
             child,
             _stdout: stdout,

@@ -37,9 +37,12 @@ async fn chunks_load_in_write_order_and_compaction_replaces_them(db: TestDb) {
     let (doc, chunks) = three_chunks();
     let mut ids = Vec::new();
     for chunk in &chunks {
-        ids.push(store.append(id, chunk).await.expect("append"));
+        ids.push(store.append(id, chunk, &receipt()).await.expect("append"));
     }
-    store.append(other, &chunks[0]).await.expect("append");
+    store
+        .append(other, &chunks[0], &receipt())
+        .await
+        .expect("append");
     let loaded = store.load(id).await.expect("load").expect("stored");
     assert_eq!(
         loaded.iter().map(|c| c.bytes.clone()).collect::<Vec<_>>(),
@@ -85,7 +88,7 @@ async fn a_compaction_that_fails_deletes_nothing(db: TestDb) {
     let (doc, chunks) = three_chunks();
     let mut ids = Vec::new();
     for chunk in &chunks {
-        ids.push(store.append(id, chunk).await.expect("append"));
+        ids.push(store.append(id, chunk, &receipt()).await.expect("append"));
     }
 
     // Deleting a chunk fails, after the snapshot was inserted in the same transaction.
@@ -118,18 +121,27 @@ async fn a_compaction_that_fails_deletes_nothing(db: TestDb) {
 }
 
 async fn sites_round_trip_and_a_duplicate_is_an_error(db: TestDb) {
-    let store = db.open_store().await;
+    let opened = db.open_database().await;
+    opened
+        .directory
+        .add_organisation("acme", "Acme")
+        .await
+        .expect("add the organisation");
+    let store = opened.store;
     assert!(store.sites().await.expect("sites").is_empty());
     let (north, south) = (random_id(), random_id());
     store
-        .add_site("south", "South depot", south)
+        .add_site("acme", "south", "South depot", south)
         .await
         .expect("add");
     store
-        .add_site("north", "North depot", north)
+        .add_site("acme", "north", "North depot", north)
         .await
         .expect("add");
-    assert!(store.add_site("north", "Again", random_id()).await.is_err());
+    assert!(store
+        .add_site("acme", "north", "Again", random_id())
+        .await
+        .is_err());
     let sites = store.sites().await.expect("sites");
     assert_eq!(
         sites
@@ -171,4 +183,13 @@ async fn postgres_commits_synchronously_whatever_the_database_default() {
     }
     drop(held);
     store.close().await;
+}
+
+/// A receipt for chunks the tests write directly, as if from one user.
+fn receipt() -> fieldbook_sync_server::store::Receipt {
+    fieldbook_sync_server::store::Receipt {
+        user_id: "u-test".to_owned(),
+        received_ms: 1_790_000_000_000,
+        hashes: Vec::new(),
+    }
 }

@@ -80,7 +80,7 @@ impl TestClient {
     async fn try_connect_raw(addr: SocketAddr, name: &str) -> Option<TestClient> {
         let tcp = TcpStream::connect(addr).await.ok()?;
         tcp.set_nodelay(true).expect("TCP_NODELAY");
-        let (ws, _) = tokio_tungstenite::client_async(format!("ws://{addr}/sync"), tcp)
+        let (ws, _) = tokio_tungstenite::client_async(sync_request(addr), tcp)
             .await
             .ok()?;
         let (connection, _join) =
@@ -245,4 +245,22 @@ fn metadata() -> PeerMetadata {
         storage_id: None,
         is_ephemeral: true,
     }
+}
+
+/// The `/sync` upgrade request, with the bearer token of the server at `addr` if the
+/// tests gave it one.
+pub fn sync_request(
+    addr: SocketAddr,
+) -> tokio_tungstenite::tungstenite::handshake::client::Request {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = format!("ws://{addr}/sync")
+        .into_client_request()
+        .expect("a request");
+    if let Some(token) = crate::credentials::token_for(addr) {
+        request.headers_mut().insert(
+            "authorization",
+            format!("Bearer {token}").parse().expect("a header value"),
+        );
+    }
+    request
 }

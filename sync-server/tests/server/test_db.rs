@@ -161,6 +161,11 @@ impl TestDb {
 
     /// Opens the store the way the server does (migrations included).
     pub async fn open_store(&self) -> std::sync::Arc<dyn Store> {
+        self.open_database().await.store
+    }
+
+    /// Opens the database the way the server does: its documents and directory.
+    pub async fn open_database(&self) -> store::Database {
         store::open(&self.url).await.expect("open the store")
     }
 

@@ -11,7 +11,9 @@ use automerge::transaction::Transactable;
 use automerge::{Automerge, ROOT};
 use axum::serve::ListenerExt;
 use fieldbook_core::ids::DocumentId;
-use fieldbook_sync_server::store::{Chunk, ChunkId, Site, Store, StoreError};
+use fieldbook_sync_server::store::{
+    ChangeReceipt, Chunk, ChunkId, Database, Directory, Receipt, Site, Store, StoreError,
+};
 use fieldbook_sync_server::{app, AppState};
 use tokio::net::TcpListener;
 
@@ -33,12 +35,17 @@ impl Store for RefusingStore {
     async fn load(&self, doc: DocumentId) -> Result<Option<Vec<Chunk>>, StoreError> {
         self.inner.load(doc).await
     }
-    async fn append(&self, doc: DocumentId, bytes: &[u8]) -> Result<ChunkId, StoreError> {
+    async fn append(
+        &self,
+        doc: DocumentId,
+        bytes: &[u8],
+        receipt: &Receipt,
+    ) -> Result<ChunkId, StoreError> {
         if self.refuse.load(Ordering::SeqCst) {
             self.refused.fetch_add(1, Ordering::SeqCst);
             return Err(StoreError::Database(sqlx::Error::PoolClosed));
         }
-        self.inner.append(doc, bytes).await
+        self.inner.append(doc, bytes, receipt).await
     }
     async fn compact(&self, d: DocumentId, s: &[u8], r: &[ChunkId]) -> Result<ChunkId, StoreError> {
         self.inner.compact(d, s, r).await
@@ -46,30 +53,51 @@ impl Store for RefusingStore {
     async fn sites(&self) -> Result<Vec<Site>, StoreError> {
         self.inner.sites().await
     }
-    async fn add_site(&self, id: &str, name: &str, catalog: DocumentId) -> Result<(), StoreError> {
-        self.inner.add_site(id, name, catalog).await
+    async fn add_site(
+        &self,
+        organisation: &str,
+        id: &str,
+        name: &str,
+        catalog: DocumentId,
+    ) -> Result<(), StoreError> {
+        self.inner.add_site(organisation, id, name, catalog).await
+    }
+    async fn receipts(&self, doc: DocumentId) -> Result<Vec<ChangeReceipt>, StoreError> {
+        self.inner.receipts(doc).await
     }
     async fn ping(&self) -> Result<(), StoreError> {
         self.inner.ping().await
     }
 }
 
-async fn serve(dir: &Path, store: Arc<RefusingStore>) -> std::net::SocketAddr {
-    let state = AppState::new(store, dir.join("nodist"));
+async fn serve(
+    dir: &Path,
+    store: Arc<RefusingStore>,
+    directory: Arc<dyn Directory>,
+) -> std::net::SocketAddr {
+    let db = Database {
+        store: store.clone(),
+        directory,
+    };
+    crate::credentials::ensure_people(&db).await;
+    let token = crate::credentials::new_token(&db, "tech").await;
+    let state = AppState::new(db, dir.join("nodist"));
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("address");
+    crate::credentials::register(addr, token);
     let listener = listener.tap_io(|tcp| tcp.set_nodelay(true).expect("TCP_NODELAY"));
     tokio::spawn(async move { axum::serve(listener, app(state)).await });
     addr
 }
 
 async fn a_change_that_cannot_be_stored_is_never_advertised(db: TestDb) {
+    let opened = db.open_database().await;
     let store = Arc::new(RefusingStore {
-        inner: db.open_store().await,
+        inner: opened.store,
         refuse: AtomicBool::new(true),
         refused: AtomicUsize::new(0),
     });
-    let addr = serve(db.dir(), Arc::clone(&store)).await;
+    let addr = serve(db.dir(), Arc::clone(&store), opened.directory).await;
     let id: DocumentId = random_id();
 
     // 1. An observer syncs the (still empty) document, so the server pushes it
