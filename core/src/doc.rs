@@ -2,6 +2,8 @@
 //! domain type) and changed. Only this module knows key names and object shapes.
 
 pub mod catalog;
+pub mod checklist_run;
+pub mod checklist_template;
 pub mod draft;
 pub mod incident;
 

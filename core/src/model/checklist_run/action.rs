@@ -81,6 +81,12 @@ pub fn apply(
     let derived = run.derived();
     let action = command.action();
     let kind = match command {
+        RunCommand::Start if derived.status() != RunStatus::Scheduled => {
+            return Err(RunTransitionError::NotAllowed {
+                action,
+                status: derived.status(),
+            })
+        }
         RunCommand::Start => RunEventKind::Started,
         RunCommand::Submit { signature } => RunEventKind::Submitted {
             score: run.live_score(),

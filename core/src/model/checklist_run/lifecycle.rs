@@ -5,6 +5,7 @@
 //! from                  event      to            also needs
 //! (start)               scheduled  Scheduled
 //! Scheduled             started    In progress
+//! any other             started    (unchanged)
 //! In progress           submitted  Submitted     (apply: required items answered,
 //!                                                 no answer in conflict)
 //! Submitted             approved   Reviewed      (apply: a reviewer's role)
@@ -19,6 +20,9 @@
 //!   device from the answers it had; a reject or reopen discards it, the next
 //!   submit freezes a new one. So what a reviewer approved is what is reported,
 //!   whatever answers merge in later.
+//! - A second `started` changes nothing rather than being refused: two people
+//!   opening the same scheduled run offline both start it, and that is no
+//!   conflict. (A person's Start button still needs Scheduled: see `apply`.)
 //! - Closed is final: a closed run has been reported on. To check again, start
 //!   another run.
 //! - Answering is not an event (answers live in a map keyed by item id so that
@@ -215,10 +219,8 @@ impl Standing {
                     field,
                 })
             }
-            RunEventKind::Started => {
-                allow(self.status == Scheduled, RunAction::Start)?;
-                next.status = InProgress;
-            }
+            RunEventKind::Started if self.status == Scheduled => next.status = InProgress,
+            RunEventKind::Started => {}
             RunEventKind::Submitted { score, signature } => {
                 allow(self.status == InProgress, RunAction::Submit)?;
                 next.status = Submitted;
