@@ -1,10 +1,14 @@
 //! The Automerge form of each record: how it is created, read (hydrated into a
 //! domain type) and changed. Only this module knows key names and object shapes.
 
+pub mod audit;
 pub mod catalog;
 pub mod checklist_run;
 pub mod checklist_template;
+pub mod corrective_action;
 pub mod draft;
+mod fields;
+pub mod finding;
 pub mod incident;
 
 use automerge::{ReadDoc, ROOT};
