@@ -1,4 +1,5 @@
-//! A minimal HTTP/1.1 GET over a real socket.
+//! A minimal HTTP/1.1 client over a real socket: GET with the test token, or any
+//! request with exactly the headers a test gives.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -13,14 +14,58 @@ pub struct Response {
     pub body: String,
 }
 
+impl Response {
+    /// The body as JSON; fails the test if it is not.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.body))
+    }
+
+    /// The `error` field of a JSON error body.
+    pub fn error(&self) -> String {
+        self.json()["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no `error` in {:?}", self.body))
+            .to_owned()
+    }
+}
+
+/// `GET path`, with the bearer token of the server at `addr` if the tests gave it one.
 pub async fn get(addr: SocketAddr, path: &str) -> Response {
+    let auth = crate::credentials::token_for(addr).map(|t| format!("Bearer {t}"));
+    let headers: Vec<(&str, &str)> = auth
+        .as_deref()
+        .map(|a| vec![("Authorization", a)])
+        .unwrap_or_default();
+    request(addr, "GET", path, &headers, None).await
+}
+
+/// `method path` with `Host`, `Connection: close`, the given `headers` and no
+/// others (no credential unless the test passes one), and `body` if any (sent as
+/// JSON).
+pub async fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> Response {
     let mut tcp = TcpStream::connect(addr).await.expect("connect");
     tcp.set_nodelay(true).expect("nodelay");
-    let auth = crate::credentials::token_for(addr)
-        .map(|t| format!("Authorization: Bearer {t}\r\n"))
-        .unwrap_or_default();
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n");
-    tcp.write_all(request.as_bytes()).await.expect("send");
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    let body = body.unwrap_or_default();
+    if !body.is_empty() {
+        head.push_str("Content-Type: application/json\r\n");
+    }
+    if !body.is_empty() || method != "GET" {
+        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    head.push_str("\r\n");
+    head.push_str(body);
+    tcp.write_all(head.as_bytes()).await.expect("send");
     let mut raw = Vec::new();
     tcp.read_to_end(&mut raw).await.expect("read");
     let text = String::from_utf8(raw).expect("a text response");

@@ -20,6 +20,7 @@ mod raw_client;
 mod server_process;
 mod test_client;
 
+mod authorization;
 mod bad_input;
 mod corrupt_storage;
 mod crash;
@@ -30,6 +31,7 @@ mod hostile_input;
 mod http_routes;
 mod limits;
 mod resident_documents;
+mod sign_in;
 mod store_semantics;
 mod sync_between_clients;
 mod unavailable;

@@ -25,6 +25,8 @@ pub struct Options {
     /// `--dist`; `dir/nodist` (absent) unless set.
     pub dist: Option<PathBuf>,
     pub demo: bool,
+    /// More arguments after the usual ones, such as `--allowed-origin …`.
+    pub extra_args: Vec<String>,
 }
 
 impl Options {
@@ -35,6 +37,7 @@ impl Options {
             database: db.url().to_owned(),
             dist: None,
             demo: false,
+            extra_args: Vec::new(),
         }
     }
 }
@@ -42,7 +45,7 @@ impl Options {
 /// A running server process; killed if dropped.
 pub struct ServerProcess {
     child: Child,
-    _stdout: BufReader<ChildStdout>,
+    stdout: BufReader<ChildStdout>,
     pub addr: SocketAddr,
     pub log: PathBuf,
 }
@@ -73,6 +76,7 @@ impl ServerProcess {
         if options.demo {
             command.arg("--demo");
         }
+        command.args(&options.extra_args);
         let mut child = command.spawn().expect("spawn the server");
         let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
         let mut line = String::new();
@@ -92,10 +96,21 @@ impl ServerProcess {
         );
         ServerProcess {
             child,
-            _stdout: stdout,
+            stdout,
             addr,
             log,
         }
+    }
+
+    /// The next line the server prints on standard output after the listening line
+    /// (which [`ServerProcess::start`] read), without its line break.
+    pub async fn next_stdout_line(&mut self) -> String {
+        let mut line = String::new();
+        tokio::time::timeout(STARTUP, self.stdout.read_line(&mut line))
+            .await
+            .unwrap_or_else(|_| panic!("no line on stdout; see {}", self.log.display()))
+            .expect("read the server's stdout");
+        line.trim_end_matches(['\r', '\n']).to_owned()
     }
 
     /// Kills the server with SIGKILL (what `Child::kill` sends on Unix): no chance to clean up.

@@ -11,6 +11,7 @@ use fieldbook_core::sync::{Applied, Connection, DocSync, Incoming};
 use fieldbook_core::wire::PeerMetadata;
 use futures::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::handshake::client::Request;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::WebSocketStream;
 
@@ -78,14 +79,46 @@ impl TestClient {
     }
 
     async fn try_connect_raw(addr: SocketAddr, name: &str) -> Option<TestClient> {
-        let tcp = TcpStream::connect(addr).await.ok()?;
-        tcp.set_nodelay(true).expect("TCP_NODELAY");
-        let (ws, _) = tokio_tungstenite::client_async(sync_request(addr), tcp)
+        TestClient::upgrade(addr, sync_request(addr), name)
             .await
-            .ok()?;
+            .ok()
+    }
+
+    /// Opens the socket and completes the handshake as `name`, signed in with the
+    /// API token `token` (not the server's registered one).
+    pub async fn connect_as(addr: SocketAddr, name: &str, token: &str) -> TestClient {
+        TestClient::connect_with(addr, bearer_request(addr, "/sync", Some(token)), name).await
+    }
+
+    /// Upgrades with exactly `request` and completes the handshake as `name`.
+    pub async fn connect_with(addr: SocketAddr, request: Request, name: &str) -> TestClient {
+        let mut client = TestClient::upgrade(addr, request, name)
+            .await
+            .expect("connect and upgrade to a WebSocket");
+        let join = client.rejoin(name);
+        client.send_frame(join).await;
+        client
+            .until("the handshake", |c| c.connection.is_open())
+            .await;
+        client
+    }
+
+    /// Sends exactly `request` to upgrade a new TCP connection to `addr`, without
+    /// the protocol handshake; the server's refusal comes back as
+    /// `tungstenite::Error::Http` with its response.
+    pub async fn upgrade(
+        addr: SocketAddr,
+        request: Request,
+        name: &str,
+    ) -> Result<TestClient, tokio_tungstenite::tungstenite::Error> {
+        let tcp = TcpStream::connect(addr)
+            .await
+            .map_err(tokio_tungstenite::tungstenite::Error::Io)?;
+        tcp.set_nodelay(true).expect("TCP_NODELAY");
+        let (ws, _) = tokio_tungstenite::client_async(request, tcp).await?;
         let (connection, _join) =
             Connection::initiator(PeerId::parse(name).expect("peer id"), metadata());
-        Some(TestClient {
+        Ok(TestClient {
             ws,
             connection,
             docs: HashMap::new(),
@@ -249,18 +282,32 @@ fn metadata() -> PeerMetadata {
 
 /// The `/sync` upgrade request, with the bearer token of the server at `addr` if the
 /// tests gave it one.
-pub fn sync_request(
-    addr: SocketAddr,
-) -> tokio_tungstenite::tungstenite::handshake::client::Request {
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-    let mut request = format!("ws://{addr}/sync")
-        .into_client_request()
-        .expect("a request");
-    if let Some(token) = crate::credentials::token_for(addr) {
+pub fn sync_request(addr: SocketAddr) -> Request {
+    bearer_request(
+        addr,
+        "/sync",
+        crate::credentials::token_for(addr).as_deref(),
+    )
+}
+
+/// An upgrade request for `path_and_query` (such as `/sync?ticket=…`), with
+/// `Authorization: Bearer token` if given and no other credential.
+pub fn bearer_request(addr: SocketAddr, path_and_query: &str, token: Option<&str>) -> Request {
+    let mut request = plain_request(addr, path_and_query);
+    if let Some(token) = token {
         request.headers_mut().insert(
             "authorization",
             format!("Bearer {token}").parse().expect("a header value"),
         );
     }
     request
+}
+
+/// An upgrade request for `path_and_query` with no credential and no `Origin`: add
+/// headers to it with `headers_mut`.
+pub fn plain_request(addr: SocketAddr, path_and_query: &str) -> Request {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    format!("ws://{addr}{path_and_query}")
+        .into_client_request()
+        .expect("a request")
 }
