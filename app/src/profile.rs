@@ -1,5 +1,7 @@
-//! Who is signed in and which sites they work at, from `GET /api/me`.
-//! Cached on the device so the app opens and works offline.
+//! Who is signed in and which sites they work at, from `GET /api/me`; signing in
+//! and out. The profile is cached on the device so the app opens and works offline
+//! for days; an ended session stops syncing until the person signs in again, and
+//! touches nothing stored on the device.
 
 use serde::{Deserialize, Serialize};
 
@@ -10,9 +12,19 @@ pub struct Profile {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct User {
+    /// Absent in profiles cached before sign-in existed.
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub login: String,
     pub name: String,
     pub role: String,
+    #[serde(default)]
+    pub organisation: String,
+    #[serde(default)]
+    pub default_site: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,14 +35,81 @@ pub struct Site {
     pub catalog: String,
 }
 
+/// Why the profile could not be fetched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FetchError {
+    /// The server says no one is signed in on this browser (never, or the session
+    /// ended), with its message.
+    SignedOut(String),
+    /// The server could not be asked (offline, down, or an unexpected answer).
+    Unreachable(String),
+}
+
 /// Asks the server who is signed in.
-pub async fn fetch() -> Result<Profile, String> {
+pub async fn fetch() -> Result<Profile, FetchError> {
     let response = gloo::net::http::Request::get("/api/me")
         .send()
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| FetchError::Unreachable(e.to_string()))?;
+    if response.status() == 401 {
+        return Err(FetchError::SignedOut(error_message(&response).await));
+    }
     if !response.ok() {
-        return Err(format!("the server answered {}", response.status()));
+        return Err(FetchError::Unreachable(format!(
+            "the server answered {}",
+            response.status()
+        )));
+    }
+    response
+        .json::<Profile>()
+        .await
+        .map_err(|e| FetchError::Unreachable(e.to_string()))
+}
+
+/// Signs in; the server sets the session cookie. The error is in words for the
+/// person at the form.
+pub async fn sign_in(login: &str, password: &str) -> Result<Profile, String> {
+    let body = serde_json::json!({ "login": login, "password": password });
+    let response = gloo::net::http::Request::post("/api/login")
+        .json(&body)
+        .map_err(|e| e.to_string())?
+        .send()
+        .await
+        .map_err(|_| {
+            "The server cannot be reached. Signing in needs the network once; \
+             after that Fieldbook works offline."
+                .to_owned()
+        })?;
+    if response.status() == 401 {
+        return Err("The login or password is wrong.".to_owned());
+    }
+    if !response.ok() {
+        return Err(format!(
+            "The server could not sign you in ({}): {}",
+            response.status(),
+            error_message(&response).await
+        ));
     }
     response.json::<Profile>().await.map_err(|e| e.to_string())
+}
+
+/// Ends this browser's session on the server.
+pub async fn sign_out() -> Result<(), String> {
+    gloo::net::http::Request::post("/api/logout")
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+async fn error_message(response: &gloo::net::http::Response) -> String {
+    #[derive(Deserialize)]
+    struct Body {
+        error: String,
+    }
+    response
+        .json::<Body>()
+        .await
+        .map(|b| b.error)
+        .unwrap_or_else(|_| format!("the server answered {}", response.status()))
 }

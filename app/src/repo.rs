@@ -524,9 +524,13 @@ impl Repo {
 
     // ----- sync ----------------------------------------------------------------
 
-    /// Opens the socket unless one is open or the device is offline.
+    /// Opens the socket unless one is open, the device is offline, or no one is
+    /// signed in.
     fn connect(self: &Rc<Self>) {
-        if !navigator_online() || self.inner.borrow().socket.is_some() {
+        if !navigator_online()
+            || self.inner.borrow().socket.is_some()
+            || self.signals.status.with_untracked(|s| s.signed_out)
+        {
             return;
         }
         let events: Rc<dyn SocketEvents> = Rc::new(Events(Rc::downgrade(self)));
@@ -588,6 +592,9 @@ impl Repo {
 
     fn on_closed(self: &Rc<Self>) {
         self.disconnect();
+        // A refused upgrade looks like any other closed socket: ask who is signed
+        // in, which stops the retries if the session ended.
+        self.refresh_profile();
         self.schedule_reconnect();
     }
 
@@ -788,21 +795,51 @@ impl Repo {
     // ----- profile and network -----------------------------------------------
 
     /// Fetches who is signed in and their sites; keeps the cached copy when offline.
+    /// If the server says no one is signed in, sync stops until someone signs in.
     fn refresh_profile(self: &Rc<Self>) {
         let repo = self.clone();
         leptos::task::spawn_local(async move {
-            let Ok(profile) = crate::profile::fetch().await else {
-                return;
-            };
-            if repo.signals.profile.get_untracked().as_ref() != Some(&profile) {
-                if let Err(e) = repo.store.put_meta("profile", &profile).await {
-                    leptos::logging::warn!("the profile could not be cached: {e}");
-                }
-                repo.signals.profile.set(Some(profile));
-                let _op = repo.ops.lock().await;
-                repo.start_sync().await;
+            match crate::profile::fetch().await {
+                Ok(profile) => repo.signed_in(profile).await,
+                Err(crate::profile::FetchError::SignedOut(_)) => repo.stop_signed_out(),
+                Err(crate::profile::FetchError::Unreachable(_)) => {}
             }
         });
+    }
+
+    /// Someone is signed in as `profile`: cache it and (re)start syncing.
+    pub async fn signed_in(self: &Rc<Self>, profile: Profile) {
+        let was_signed_out = self.signals.status.with_untracked(|s| s.signed_out);
+        let changed = self.signals.profile.get_untracked().as_ref() != Some(&profile);
+        if changed {
+            if let Err(e) = self.store.put_meta("profile", &profile).await {
+                leptos::logging::warn!("the profile could not be cached: {e}");
+            }
+            self.signals.profile.set(Some(profile));
+        }
+        if was_signed_out {
+            self.signals.status.update(|s| s.signed_out = false);
+            self.inner.borrow_mut().attempts = 0;
+            self.connect();
+        }
+        if changed {
+            let _op = self.ops.lock().await;
+            self.start_sync().await;
+        }
+    }
+
+    /// Signs this browser out on the server. Everything on the device stays,
+    /// including changes not yet on the server: they go up after the next sign-in.
+    pub async fn sign_out(self: &Rc<Self>) -> Result<(), String> {
+        crate::profile::sign_out().await?;
+        self.stop_signed_out();
+        Ok(())
+    }
+
+    fn stop_signed_out(&self) {
+        self.signals.status.update(|s| s.signed_out = true);
+        self.inner.borrow_mut().reconnect = None;
+        self.disconnect();
     }
 
     fn watch_network(self: &Rc<Self>) {

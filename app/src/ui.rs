@@ -7,6 +7,7 @@ mod incident_page;
 mod needs_review;
 mod new_incident;
 mod settings;
+mod sign_in;
 mod sla_timers;
 mod status_strip;
 mod update_banner;
@@ -69,6 +70,7 @@ pub fn App() -> impl IntoView {
                 <status_strip::StatusStrip/>
             </header>
             <update_banner::UpdateBanner waiting=waiting/>
+            <sign_in::SignedOutNotice/>
             <main>
                 {move || match boot.get() {
                     Boot::Starting => view! { <p class="loading">"Opening this device's records…"</p> }.into_any(),
@@ -86,6 +88,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/new-incident") view=new_incident::NewIncident/>
                             <Route path=path!("/incidents/:id") view=incident_page::IncidentPage/>
                             <Route path=path!("/settings/sync") view=settings::SyncSettings/>
+                            <Route path=path!("/sign-in") view=sign_in::SignIn/>
                         </Routes>
                     }.into_any(),
                 }}

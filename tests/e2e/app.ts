@@ -1,15 +1,27 @@
 // A page object for Fieldbook: what a person sees and does, by role and label.
 import { expect, type BrowserContext, type Page } from '@playwright/test';
+import { DEMO_PASSWORD, signIn } from './fixtures';
 
 export class Fieldbook {
   constructor(readonly page: Page) {}
 
-  static async open(context: BrowserContext, url: string): Promise<Fieldbook> {
+  /** A new page of `context`, signed in as `login` (a demo user), on the incident list. */
+  static async open(context: BrowserContext, url: string, login = 'tech'): Promise<Fieldbook> {
+    await signIn(context, url, login);
     const page = await context.newPage();
     const app = new Fieldbook(page);
     await page.goto(url);
     await expect(page.getByRole('heading', { name: 'Incidents' })).toBeVisible();
     return app;
+  }
+
+  /** Signs in through the sign-in page, as a person does. */
+  async signIn(login = 'tech', password = DEMO_PASSWORD) {
+    await expect(this.page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+    await this.page.getByLabel('Login').fill(login);
+    await this.page.getByLabel('Password').fill(password);
+    await this.page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(this.page.getByRole('heading', { name: 'Incidents' })).toBeVisible();
   }
 
   get strip() {

@@ -10,7 +10,7 @@
 // and waits until GET /healthz answers 200. It is killed after the test.
 // A test that wants demo data (or other flags) says so with
 //   test.use({ serverOptions: { demo: true } });
-import { test as base, expect } from '@playwright/test';
+import { test as base, expect, type BrowserContext } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -223,8 +223,27 @@ class ServerProcess implements Server {
   }
 }
 
+/** The password of every demo user (`fieldbook-sync-server --demo`). */
+export const DEMO_PASSWORD = 'fieldbook-demo';
+
+/**
+ * Signs a browser context in as a demo user through the API, as the sign-in page would: the
+ * session cookie lands in the context's cookie jar.
+ */
+export async function signIn(context: BrowserContext, url: string, login = 'tech'): Promise<void> {
+  const response = await context.request.post(`${url}/api/login`, {
+    data: { login, password: DEMO_PASSWORD },
+  });
+  expect(response.status(), `sign in as ${login}`).toBe(200);
+}
+
 export const test = base.extend<{ serverOptions: ServerOptions; server: Server; closeDevices: void }>({
   serverOptions: [{}, { option: true }],
+  // The default device of a test on a demo server is signed in as the demo technician.
+  context: async ({ context, server, serverOptions }, use) => {
+    if (serverOptions.demo) await signIn(context, server.url);
+    await use(context);
+  },
   // Devices a test opened with browser.newContext() would otherwise live on in the shared
   // browser and reconnect to whichever server next gets their port: close them after each test.
   closeDevices: [

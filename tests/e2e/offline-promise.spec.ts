@@ -64,6 +64,7 @@ test('an edit is on the device as soon as it says saved, even if the browser is 
     let page = await browser.contexts()[0].newPage();
     let app = new Fieldbook(page);
     await page.goto(server.url);
+    await app.signIn();
     await app.expectAllSynced();
     await app.waitForOfflineShell();
     await app.openIncident('Wi-Fi down in warehouse B');

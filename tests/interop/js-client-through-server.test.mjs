@@ -1,5 +1,7 @@
 // Direction A: the JavaScript automerge-repo 2.5 client, as anyone would use it, syncing
-// through OUR server (the real fieldbook-sync-server binary, SQLite, no auth yet).
+// through OUR server (the real fieldbook-sync-server binary, SQLite, demo users). Each connection
+// opens with a single-use ticket from `POST /api/sync-tickets` (the stock adapter cannot set
+// headers), obtained with an API token made by the admin command `token create`.
 //
 //   cd tests && FIELDBOOK_SERVER_BIN=../target/debug/fieldbook-sync-server node --test interop/*.test.mjs
 // (`cargo xtask test` runs it in its "interop" step.)
@@ -12,6 +14,7 @@ import { test } from 'node:test';
 
 import { Counter, Repo, generateAutomergeUrl, parseAutomergeUrl } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
+import WebSocket from 'ws';
 
 import { FieldbookServer } from './lib/fieldbook-server.mjs';
 import { acknowledged, connected, docMatches, hexHeads, jsClient } from './lib/js-repo.mjs';
@@ -27,7 +30,7 @@ async function withServer(body, { keepOnFailure = true } = {}) {
   const server = await FieldbookServer.start();
   const clients = [];
   const client = async (options) => {
-    const c = jsClient(server.wsUrl, options);
+    const c = jsClient(await server.ticketUrl(), options);
     clients.push(c);
     await connected(c.repo);
     return c;
@@ -178,6 +181,9 @@ for (const signal of ['SIGTERM', 'SIGKILL']) {
       });
       // The server says it has our heads: from here they must survive even a crash.
       await acknowledged(one.repo, created);
+      // A ticket opens one connection, so the client keeps a fresh one for its next: the stock
+      // adapter reconnects to `adapter.url` (the Node adapter throws on a refused upgrade).
+      one.adapter.url = await server.ticketUrl();
       await server.stop(signal);
       if (signal === 'SIGTERM') {
         assert.deepEqual(server.lastExit, { code: 0, signal: null }, 'a graceful exit with a JS client connected');
@@ -191,7 +197,7 @@ for (const signal of ['SIGTERM', 'SIGKILL']) {
       assert.equal(found.doc().lines.length, 200);
       assert.deepEqual(hexHeads(found).sort(), hexHeads(created).sort());
 
-      // The first client reconnects by itself (a new server peer id) and keeps syncing.
+      // The first client reconnects by itself (a new server peer id), with the ticket it kept.
       await until('client one to reconnect', () => one.repo.peers.length === 1, {
         on: [[one.repo.networkSubsystem, 'peer']],
       });
@@ -291,7 +297,7 @@ test(
         const handle = two.repo.handles[made.documentId];
 
         // Now the author comes online and uploads it; nobody asks again.
-        offline.networkSubsystem.addNetworkAdapter(new WebSocketClientAdapter(server.wsUrl, 100));
+        offline.networkSubsystem.addNetworkAdapter(new WebSocketClientAdapter(await server.ticketUrl(), 100));
         await connected(offline);
         await acknowledged(offline, made);
         await until('the waiting client to receive the document', () => handle.state === 'ready', {
@@ -328,3 +334,23 @@ test(
     }, { keepOnFailure: false });
   },
 );
+
+test('the server refuses a WebSocket without a ticket, and a ticket that was already used (401)', async () => {
+  await withServer(async ({ server }) => {
+    /** The HTTP status of the upgrade: 101 when it opened. */
+    const upgrade = (url) =>
+      new Promise((resolve) => {
+        const ws = new WebSocket(url);
+        ws.on('unexpected-response', (_request, response) => resolve(response.statusCode));
+        ws.on('open', () => {
+          ws.close();
+          resolve(101);
+        });
+        ws.on('error', () => {});
+      });
+    assert.equal(await upgrade(server.wsUrl), 401);
+    const url = await server.ticketUrl();
+    assert.equal(await upgrade(url), 101);
+    assert.equal(await upgrade(url), 401);
+  });
+});

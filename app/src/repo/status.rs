@@ -15,4 +15,7 @@ pub struct SyncStatus {
     pub last_sync_ms: Option<i64>,
     /// The last storage or sync failure, in words for a person.
     pub error: Option<String>,
+    /// The server says this browser is not signed in (never, or the session
+    /// ended): sync waits until the person signs in. Local data is untouched.
+    pub signed_out: bool,
 }

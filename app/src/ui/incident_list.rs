@@ -23,7 +23,7 @@ pub fn IncidentList() -> impl IntoView {
                 <a class="button primary" href="/new-incident">"New incident"</a>
             </div>
             {move || signals.profile.get().is_none().then(|| view! {
-                <p class="hint">"Connect to the network once so this device learns your site. Records already here stay available offline."</p>
+                <p class="hint">"Sign in once with the network on so this device learns your site. Records already here stay available offline."</p>
             })}
             <Show
                 when=move || !incidents().is_empty()

@@ -85,6 +85,7 @@ pub fn SyncSettings() -> impl IntoView {
                     _ => "Unknown".to_owned(),
                 }}</dd>
             </dl>
+            <super::sign_in::SignOut/>
             <a class="button" href="/incidents">"Back to incidents"</a>
         </section>
     }

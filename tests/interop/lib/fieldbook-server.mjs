@@ -1,7 +1,8 @@
 // Runs the real fieldbook-sync-server binary for the interop tests.
 //
 //   const server = await FieldbookServer.start();      // fresh SQLite database, free port
-//   server.wsUrl                                        // ws://127.0.0.1:PORT/sync
+//   server.wsUrl                                        // ws://127.0.0.1:PORT/sync (no credential)
+//   await server.ticketUrl()                            // ws://…/sync?ticket=… for one connection
 //   await server.stop('SIGTERM' | 'SIGKILL');
 //   await server.start();                               // same port, same database
 //   await server.dispose();                             // kill if running, remove the temp dir
@@ -10,7 +11,7 @@
 // with `--listen 127.0.0.1:0` the first time; the address is read from the line it prints on
 // stdout, `fieldbook listening on http://ADDR`, and later starts reuse that port so connected
 // clients can come back to the same URL.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -70,6 +71,27 @@ export class FieldbookServer {
     return `ws://${this.addr}/sync`;
   }
 
+  /**
+   * A `/sync?ticket=…` URL for one connection, as a JavaScript client gets it: an API token made
+   * once with the admin command `token create`, then `POST /api/sync-tickets` with it.
+   */
+  async ticketUrl() {
+    if (!this.token) {
+      const made = spawnSync(serverBin(), ['--database', this.databaseUrl, 'token', 'create', '--login', 'tech'], {
+        encoding: 'utf8',
+      });
+      if (made.status !== 0) throw new Error(`token create failed: ${made.stderr}`);
+      this.token = made.stdout.trim();
+    }
+    const response = await fetch(`${this.url}/api/sync-tickets`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.token}` },
+    });
+    if (!response.ok) throw new Error(`POST /api/sync-tickets answered ${response.status}: ${await response.text()}`);
+    const { ticket } = await response.json();
+    return `${this.wsUrl}?ticket=${encodeURIComponent(ticket)}`;
+  }
+
   get running() {
     return this.#child !== undefined;
   }
@@ -106,6 +128,7 @@ export class FieldbookServer {
       this.databaseUrl,
       '--dist',
       this.distDir,
+      '--demo',
     ];
     this.#output.push(`[interop] starting ${bin} ${args.join(' ')}\n`);
     const child = spawn(bin, args, {
