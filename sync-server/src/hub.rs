@@ -404,6 +404,17 @@ impl Hub {
                 return Ok(());
             }
         }
+        // A document someone started but that holds nothing yet is not there to find.
+        if request
+            && entry.access.is_none()
+            && entry
+                .doc
+                .as_ref()
+                .is_some_and(|d| d.doc().get_heads().is_empty())
+        {
+            self.push(conn, Outbound::Unavailable { document_id });
+            return Ok(());
+        }
         let DocEntry {
             doc,
             chunks,

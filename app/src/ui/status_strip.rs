@@ -30,6 +30,8 @@ pub fn StatusStrip() -> impl IntoView {
             "Offline"
         } else if s.connected {
             "Online"
+        } else if s.signed_out {
+            "Not signed in"
         } else {
             "Connecting…"
         }
