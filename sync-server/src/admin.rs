@@ -20,6 +20,7 @@ use fieldbook_core::doc::{catalog, Stamp};
 use fieldbook_core::model::access::Role;
 use fieldbook_sync_server::auth::{password, secret};
 use fieldbook_sync_server::demo::random_document_id;
+use fieldbook_sync_server::shipped;
 use fieldbook_sync_server::store::{
     CredentialKind, Database, DocAccess, NewCredential, NewUser, Receipt, SERVER_USER,
 };
@@ -165,7 +166,8 @@ pub async fn run(command: Command, db: &Database, now_ms: i64) -> anyhow::Result
     Ok(())
 }
 
-/// Adds a site and its empty catalog, registered to the organisation.
+/// Adds a site and its catalog, registered to the organisation, with the shipped
+/// checklist templates written and listed.
 async fn add_site(
     db: &Database,
     org: &str,
@@ -189,6 +191,15 @@ async fn add_site(
         site: id.to_owned(),
         kind: Some("catalog".to_owned()),
     };
+    shipped::add_templates(
+        db.store.as_ref(),
+        db.directory.as_ref(),
+        &access,
+        &mut doc,
+        stamp,
+    )
+    .await
+    .context("writing the shipped checklist templates")?;
     db.directory
         .register_document(catalog_id, &access, SERVER_USER, now_ms)
         .await?;

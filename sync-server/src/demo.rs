@@ -1,5 +1,6 @@
 //! Demo data for a fresh store: an organisation with one site, its catalog, three
-//! incidents, and one user per role who all sign in with [`PASSWORD`].
+//! incidents, the shipped checklist templates ([`crate::shipped`]), and one user
+//! per role who all sign in with [`PASSWORD`].
 
 use automerge::Automerge;
 use fieldbook_core::doc::{catalog, incident, Stamp};
@@ -9,6 +10,7 @@ use fieldbook_core::model::incident::Title;
 use fieldbook_core::model::priority::{Impact, Urgency};
 
 use crate::auth::password;
+use crate::shipped::{self, ShippedError};
 use crate::store::{Directory, DocAccess, NewUser, Receipt, Store, StoreError, SERVER_USER};
 
 /// The demo organisation's id.
@@ -65,9 +67,11 @@ pub enum DemoError {
     Invalid(String),
     #[error(transparent)]
     Password(#[from] password::PasswordError),
+    #[error(transparent)]
+    Shipped(#[from] ShippedError),
 }
 
-/// Writes the demo organisation, site, catalog, incidents and users if the store
+/// Writes the demo organisation, site, catalog, incidents, templates and users if the store
 /// has no site yet. Returns whether it wrote anything. The users are added last, so
 /// a crash half way leaves no one able to sign in to a half-filled site.
 pub async fn seed_if_empty(
@@ -114,6 +118,7 @@ pub async fn seed_if_empty(
         };
         catalog::add(&mut catalog_doc, &entry, stamp).map_err(invalid)?;
     }
+    shipped::add_templates(store, directory, &access(None), &mut catalog_doc, stamp).await?;
     directory
         .register_document(
             catalog_id,

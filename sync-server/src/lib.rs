@@ -39,6 +39,7 @@ pub mod hub;
 pub mod limits;
 pub mod route;
 pub mod session;
+pub mod shipped;
 pub mod store;
 #[cfg(test)]
 mod test_support;

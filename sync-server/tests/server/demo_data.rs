@@ -1,16 +1,17 @@
 //! `--demo` on an empty database.
 
-use fieldbook_core::doc::{catalog, incident};
+use fieldbook_core::doc::{catalog, checklist_template, incident};
 use fieldbook_core::ids::DocumentId;
+use fieldbook_core::model::checklist::{iso20000_internal_audit, TemplateStatus};
 
 use crate::http;
 use crate::server_process::{Options, ServerProcess};
 use crate::test_client::TestClient;
 use crate::test_db::TestDb;
 
-backend_tests!(tokio::test; demo_data_is_a_site_whose_catalog_lists_three_readable_incidents);
+backend_tests!(tokio::test; demo_data_is_a_site_whose_catalog_lists_three_incidents_and_the_iso_template);
 
-async fn demo_data_is_a_site_whose_catalog_lists_three_readable_incidents(db: TestDb) {
+async fn demo_data_is_a_site_whose_catalog_lists_three_incidents_and_the_iso_template(db: TestDb) {
     let options = Options {
         demo: true,
         ..Options::new(&db)
@@ -20,19 +21,37 @@ async fn demo_data_is_a_site_whose_catalog_lists_three_readable_incidents(db: Te
     // 1. /api/me lists the demo site.
     let catalog_id = demo_catalog(&server).await;
 
-    // 2. Its catalog lists three incidents.
+    // 2. Its catalog lists three incidents and one checklist template.
     let mut client = TestClient::connect(server.addr, "phone").await;
     client.request(catalog_id).await;
     client
-        .until("the catalog with three entries", |c| {
-            catalog::entries(c.doc(catalog_id)).is_ok_and(|e| e.len() == 3)
+        .until("the catalog with four entries", |c| {
+            catalog::entries(c.doc(catalog_id)).is_ok_and(|e| e.len() == 4)
         })
         .await;
     let entries = catalog::entries(client.doc(catalog_id)).expect("entries");
     assert_eq!(catalog::site(client.doc(catalog_id)).as_deref(), Ok("demo"));
+    let (templates, incidents): (Vec<_>, Vec<_>) =
+        entries.iter().partition(|e| e.kind == "checklist-template");
+    assert_eq!(templates.len(), 1, "one template: {entries:?}");
+    assert_eq!(incidents.len(), 3, "three incidents: {entries:?}");
 
-    // 3. Each one loads and reads as an incident.
-    for entry in &entries {
+    // 3. The template is the shipped ISO/IEC 20000-1 internal audit, published,
+    //    so a run can start from it on a device with no network.
+    let template_id = templates[0].id;
+    client.request(template_id).await;
+    client
+        .until("a checklist template", |c| {
+            checklist_template::read(c.doc(template_id)).is_ok()
+        })
+        .await;
+    let record = checklist_template::read(client.doc(template_id)).expect("template");
+    assert_eq!(record.template.status(), TemplateStatus::Published);
+    assert_eq!(record.template, iso20000_internal_audit());
+    assert!(record.needs_review.is_empty());
+
+    // 4. Each incident loads and reads as an incident.
+    for entry in &incidents {
         assert_eq!(entry.kind, "incident");
         client.request(entry.id).await;
         client
@@ -45,7 +64,7 @@ async fn demo_data_is_a_site_whose_catalog_lists_three_readable_incidents(db: Te
     let status = server.terminate().await;
     assert!(status.success());
 
-    // 4. Starting again with --demo adds nothing.
+    // 5. Starting again with --demo adds nothing.
     let server = ServerProcess::start(&options).await;
     assert_eq!(demo_catalog(&server).await, catalog_id);
 }

@@ -6,6 +6,8 @@ use std::net::SocketAddr;
 use std::process::Stdio;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use fieldbook_core::doc::{catalog, checklist_template};
+use fieldbook_core::model::checklist::iso20000_internal_audit;
 use fieldbook_sync_server::auth::secret;
 use fieldbook_sync_server::store::{CredentialKind, NewCredential};
 use tokio::io::AsyncWriteExt;
@@ -522,6 +524,33 @@ async fn the_admin_commands_make_people_and_tokens_that_sign_in(db: TestDb) {
     assert_eq!(by_token.json()["user"]["role"], "auditor");
     let wrong = me(addr, &[("Authorization", "Bearer x")]).await;
     assert_eq!(wrong.status, 401);
+
+    // The new site's catalog lists the shipped ISO/IEC 20000-1 template, which
+    // the site's auditor can read.
+    let catalog_id: fieldbook_core::ids::DocumentId = profile["sites"][0]["catalog"]
+        .as_str()
+        .expect("catalog id text")
+        .parse()
+        .expect("a document id");
+    let mut client = TestClient::connect_as(addr, "ann-tablet", token).await;
+    client.request(catalog_id).await;
+    client
+        .until("the catalog listing a template", |c| {
+            catalog::entries(c.doc(catalog_id)).is_ok_and(|e| !e.is_empty())
+        })
+        .await;
+    let entries = catalog::entries(client.doc(catalog_id)).expect("entries");
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0].kind, "checklist-template");
+    let template_id = entries[0].id;
+    client.request(template_id).await;
+    client
+        .until("the template", |c| {
+            checklist_template::read(c.doc(template_id)).is_ok()
+        })
+        .await;
+    let record = checklist_template::read(client.doc(template_id)).expect("template");
+    assert_eq!(record.template, iso20000_internal_audit());
 }
 
 async fn the_demo_prints_a_sign_in_that_works(db: TestDb) {
