@@ -6,14 +6,15 @@ use std::sync::Arc;
 use crate::auth::AuthConfig;
 use crate::hub::{self, Hub};
 use crate::limits::Limits;
-use crate::store::{Database, Directory, Store};
+use crate::store::{BlobStore, Database, Directory, Store};
 
-/// The server's shared state: storage, the directory of people, the sync hub, how
-/// people sign in, and where the built app is.
+/// The server's shared state: storage, the directory of people, evidence blobs, the
+/// sync hub and its limits, how people sign in, and where the built app is.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub directory: Arc<dyn Directory>,
+    pub blobs: Arc<dyn BlobStore>,
     pub hub: Hub,
     pub auth: Arc<AuthConfig>,
     dist: Arc<PathBuf>,
@@ -43,6 +44,7 @@ impl AppState {
         AppState {
             store: db.store,
             directory: db.directory,
+            blobs: db.blobs,
             hub,
             auth: Arc::new(auth),
             dist: Arc::new(dist.into()),

@@ -54,6 +54,7 @@ pub use app_state::AppState;
 pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(route::sync::router())
+        .merge(route::blobs::router())
         .merge(route::api::router())
         .merge(route::healthz::router())
         .merge(route::metrics::router())

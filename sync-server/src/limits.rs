@@ -13,9 +13,11 @@
 //! | [`Limits::handshake_timeout`] | 10 s | `error`, then close |
 //! | [`Limits::outbox_capacity`] | 1024 messages | close (the socket is not being read) |
 //! | [`Limits::max_idle_documents`] | 1000 | the least recently used idle document leaves memory |
+//! | [`Limits::max_blob_bytes`] | 16 MiB | `PUT /api/blobs/…` answers 413 |
 //!
-//! Each is per connection except the last, which bounds the hub as a whole. A
-//! connection that hits a limit is the only one affected.
+//! Each is per connection except `max_idle_documents`, which bounds the hub as a
+//! whole, and `max_blob_bytes`, which bounds one upload. A connection that hits a
+//! limit is the only one affected.
 
 use std::num::{NonZeroU32, NonZeroUsize};
 use std::time::Duration;
@@ -36,6 +38,9 @@ pub const DEFAULT_HANDSHAKE_TIMEOUT: &str = "10s";
 pub const DEFAULT_OUTBOX_CAPACITY: NonZeroUsize = nonzero_usize(1024);
 /// Default of [`Limits::max_idle_documents`].
 pub const DEFAULT_MAX_IDLE_DOCUMENTS: usize = 1000;
+/// Default of [`Limits::max_blob_bytes`]: 16 MiB, far above a photo the app has
+/// downscaled (1600 px JPEG, a few hundred KB).
+pub const DEFAULT_MAX_BLOB_BYTES: NonZeroUsize = nonzero_usize(16 * 1024 * 1024);
 
 /// The limits one server enforces. `Limits::default()` holds the defaults above.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +66,9 @@ pub struct Limits {
     /// first out), so a device that reconnects does not reload them from storage.
     /// Zero drops every document as soon as no one syncs it.
     pub max_idle_documents: usize,
+    /// The largest evidence blob (photo) one `PUT /api/blobs/…` may upload. A body
+    /// that says or turns out to be larger is refused before it is stored.
+    pub max_blob_bytes: NonZeroUsize,
 }
 
 impl Default for Limits {
@@ -73,6 +81,7 @@ impl Default for Limits {
             handshake_timeout: Duration::from_secs(10),
             outbox_capacity: DEFAULT_OUTBOX_CAPACITY,
             max_idle_documents: DEFAULT_MAX_IDLE_DOCUMENTS,
+            max_blob_bytes: DEFAULT_MAX_BLOB_BYTES,
         }
     }
 }

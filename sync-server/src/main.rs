@@ -98,6 +98,10 @@ struct LimitFlags {
     /// first; 0 drops each as soon as no one syncs it.
     #[arg(long, env = "FIELDBOOK_MAX_IDLE_DOCUMENTS", default_value_t = limits::DEFAULT_MAX_IDLE_DOCUMENTS)]
     max_idle_documents: usize,
+    /// The largest photo (or other evidence blob) one upload may carry, in bytes;
+    /// a larger one is refused with 413.
+    #[arg(long, env = "FIELDBOOK_MAX_BLOB_BYTES", default_value_t = limits::DEFAULT_MAX_BLOB_BYTES)]
+    max_blob_bytes: NonZeroUsize,
 }
 
 /// How people sign in. See `fieldbook_sync_server::auth`.
@@ -140,6 +144,7 @@ impl From<LimitFlags> for Limits {
             handshake_timeout: flags.handshake_timeout,
             outbox_capacity: flags.outbox_capacity,
             max_idle_documents: flags.max_idle_documents,
+            max_blob_bytes: flags.max_blob_bytes,
         }
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod app_files;
+pub mod blobs;
 pub mod healthz;
 pub mod metrics;
 pub mod sync;

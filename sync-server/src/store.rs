@@ -10,7 +10,11 @@
 //! (`sqlite://…`, the embedded default) and PostgreSQL (`postgres://…` or
 //! `postgresql://…`). Each brings its schema up to date on open, from its own
 //! migration directory (`migrations/sqlite`, `migrations/postgres`).
+//!
+//! Beside the documents: the [`Directory`] of people and where documents belong,
+//! and the [`BlobStore`] of evidence blobs (photos) by SHA-256.
 
+mod blob_store;
 mod directory;
 mod directory_sql;
 mod postgres_store;
@@ -21,6 +25,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use fieldbook_core::ids::DocumentId;
 
+pub use blob_store::{Blob, BlobStore, NewBlob, Stored};
 pub use directory::{
     CredentialKind, Directory, DocAccess, NewCredential, NewUser, Registered, UserRecord,
 };
@@ -49,11 +54,13 @@ impl Backend {
     }
 }
 
-/// One database seen two ways: its documents and its directory of people.
+/// One database seen three ways: its documents, its directory of people, and its
+/// evidence blobs.
 #[derive(Clone)]
 pub struct Database {
     pub store: Arc<dyn Store>,
     pub directory: Arc<dyn Directory>,
+    pub blobs: Arc<dyn BlobStore>,
 }
 
 /// Opens the database `url` names (see [`Backend::of_url`]) and brings its schema up
@@ -64,14 +71,16 @@ pub async fn open(url: &str) -> Result<Database, StoreError> {
             let db = Arc::new(SqliteStore::open(url).await?);
             Database {
                 store: db.clone(),
-                directory: db,
+                directory: db.clone(),
+                blobs: db,
             }
         }
         Backend::Postgres => {
             let db = Arc::new(PostgresStore::open(url).await?);
             Database {
                 store: db.clone(),
-                directory: db,
+                directory: db.clone(),
+                blobs: db,
             }
         }
     })

@@ -2,12 +2,14 @@
 //!
 //! ```text
 //! { kind: "incident", schema: 1, site, title, description: Text, impact, urgency,
-//!   matrixVersion, createdAt, reference?, events: [ { id, type, at, device, … } ] }
+//!   matrixVersion, createdAt, reference?, events: [ { id, type, at, device, … } ],
+//!   attachments: [ { type: "photo", blob, caption, at, device } ] }
 //! ```
 //! `title`, `impact` and `urgency` are plain values, so concurrent offline writes
 //! stay visible as a conflict for a person to resolve; `description` is Automerge
 //! text and merges character by character; `events` is append-only (the fields
-//! of each kind are listed in `events.rs`).
+//! of each kind are listed in `events.rs`), and so is `attachments`, the photos
+//! ([`attach_photo`]; `attachments.rs`).
 //!
 //! Impact and urgency are also recorded as `priorityChanged` events, at creation
 //! and at every change, whichever way it is made ([`edit`] or [`append_event`]):
@@ -16,6 +18,7 @@
 //! A person's workflow action goes through [`perform`]: read, check the guard
 //! with `model::action::apply`, append the event.
 
+mod attachments;
 mod events;
 
 use std::collections::BTreeSet;
@@ -26,6 +29,7 @@ use automerge::{Automerge, ChangeHash, ObjId, ObjType, ReadDoc, ScalarValue, Val
 use super::{check_header, ReadError, Stamp, SCHEMA_VERSION};
 use crate::model::action::{apply, Command};
 use crate::model::event::{Event, EventKind};
+use crate::model::evidence::{Attachment, BlobHash};
 use crate::model::incident::{Contested, Incident, Title};
 use crate::model::lifecycle::TransitionError;
 use crate::model::priority::{Impact, PriorityMatrix, Urgency};
@@ -115,6 +119,7 @@ pub fn create(doc: &mut Automerge, new: &NewIncident, stamp: Stamp) -> Result<()
             for (index, event) in logged.iter().enumerate() {
                 events::write(tx, &list, index, event)?;
             }
+            tx.put_object(ROOT, attachments::KEY, ObjType::List)?;
             Ok(())
         },
     )
@@ -225,7 +230,42 @@ pub fn read(doc: &Automerge) -> Result<Incident, ReadError> {
         reference: scalar(doc, "reference").and_then(|v| v.as_str().map(str::to_owned)),
         created_at_ms: int("createdAt").ok_or(ReadError::BadField("createdAt"))?,
         events: events::read_all(doc, &events_list(doc)?, None),
+        attachments: attachments::read_all(doc),
     })
+}
+
+/// Attaches a photo, by the hash of its blob (whose bytes the caller keeps outside
+/// the document), with a caption, stamped with the device's actor and `stamp`.
+/// Returns `false` and changes nothing if that photo is already attached (a
+/// second tap, the same file chosen twice). Attachments are only ever appended,
+/// so photos attached on devices that were apart all stay.
+pub fn attach_photo(
+    doc: &mut Automerge,
+    blob: BlobHash,
+    caption: &str,
+    stamp: Stamp,
+) -> Result<bool, ChangeError> {
+    let current = read(doc)?;
+    if current.attachments.iter().any(|a| a.blob == blob) {
+        return Ok(false);
+    }
+    let attachment = Attachment {
+        blob,
+        caption: caption.trim().to_owned(),
+        at_ms: stamp.at_ms,
+        device: doc.get_actor().to_hex_string(),
+    };
+    let existing = attachments::winning_list(doc);
+    let index = existing.as_ref().map_or(0, |list| doc.length(list));
+    doc.transact_with::<_, _, automerge::AutomergeError, _>(
+        |_| stamp.commit_options("attach photo"),
+        |tx| {
+            let list = attachments::list_for_append(tx, existing.clone())?;
+            attachments::write(tx, &list, index, &attachment)
+        },
+    )
+    .map_err(|failure| failure.error)?;
+    Ok(true)
 }
 
 /// Appends `event` to the log, as made by `model::action::apply` (which checks

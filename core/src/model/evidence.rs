@@ -116,6 +116,19 @@ pub enum Evidence {
     },
 }
 
+/// A photo attached to a record (an incident's `attachments`): the blob, what it
+/// shows, and when and on which device it was attached. Attachments are only ever
+/// added, so devices that attach photos apart never conflict.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Attachment {
+    pub blob: BlobHash,
+    pub caption: String,
+    /// Device time, milliseconds since the Unix epoch.
+    pub at_ms: i64,
+    /// The Automerge actor (hex) of the device that attached it.
+    pub device: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@ use super::action::{self, Action, LifecyclePolicy};
 use super::calendar::BusinessCalendar;
 use super::derived::{derive, Derived};
 pub use super::event::{Event, EventKind};
+use super::evidence::Attachment;
 use super::priority::{Impact, Priority, PriorityMatrix, Urgency};
 use super::sla::{sla_state, SlaPolicy, SlaState};
 
@@ -127,6 +128,8 @@ pub struct Incident {
     pub reference: Option<String>,
     pub created_at_ms: i64,
     pub events: Vec<Event>,
+    /// Photos, oldest first (see `doc::incident::attach_photo`).
+    pub attachments: Vec<Attachment>,
 }
 
 impl Incident {

@@ -50,6 +50,7 @@ impl PostgresStore {
 }
 
 super::directory_sql::impl_directory!(PostgresStore);
+super::blob_store::impl_blob_store!(PostgresStore);
 
 #[async_trait]
 impl Store for PostgresStore {

@@ -50,6 +50,7 @@ impl SqliteStore {
 }
 
 super::directory_sql::impl_directory!(SqliteStore);
+super::blob_store::impl_blob_store!(SqliteStore);
 
 #[async_trait]
 impl Store for SqliteStore {

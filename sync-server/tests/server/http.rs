@@ -1,5 +1,5 @@
 //! A minimal HTTP/1.1 client over a real socket: GET with the test token, or any
-//! request with exactly the headers a test gives.
+//! request with exactly the headers a test gives, with a text or binary body.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -50,26 +50,57 @@ pub async fn request(
     headers: &[(&str, &str)],
     body: Option<&str>,
 ) -> Response {
+    let body = body.unwrap_or_default();
+    let mut all: Vec<(&str, &str)> = headers.to_vec();
+    if !body.is_empty() {
+        all.push(("Content-Type", "application/json"));
+    }
+    let raw = send(addr, method, path, &all, body.as_bytes()).await;
+    Response {
+        status: raw.status,
+        headers: raw.headers,
+        body: String::from_utf8(raw.body).expect("a text response"),
+    }
+}
+
+/// A response whose body may be any bytes.
+pub struct RawResponse {
+    pub status: u16,
+    /// Header names in lower case.
+    pub headers: HashMap<String, String>,
+    pub body: Vec<u8>,
+}
+
+/// `method path` with `Host`, `Connection: close`, exactly the given `headers`,
+/// `Content-Length` (unless a GET without a body), and `body` as it is.
+pub async fn send(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> RawResponse {
     let mut tcp = TcpStream::connect(addr).await.expect("connect");
     tcp.set_nodelay(true).expect("nodelay");
     let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
-    let body = body.unwrap_or_default();
-    if !body.is_empty() {
-        head.push_str("Content-Type: application/json\r\n");
-    }
     if !body.is_empty() || method != "GET" {
         head.push_str(&format!("Content-Length: {}\r\n", body.len()));
     }
     head.push_str("\r\n");
-    head.push_str(body);
     tcp.write_all(head.as_bytes()).await.expect("send");
+    // The server may answer (413) and close before it has read a large body.
+    let _ = tcp.write_all(body).await;
     let mut raw = Vec::new();
     tcp.read_to_end(&mut raw).await.expect("read");
-    let text = String::from_utf8(raw).expect("a text response");
-    let (head, body) = text.split_once("\r\n\r\n").expect("head and body");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("head and body");
+    let head = std::str::from_utf8(&raw[..split]).expect("a text head");
+    let body = raw[split + 4..].to_vec();
     let mut lines = head.lines();
     let status = lines
         .next()
@@ -84,9 +115,9 @@ pub async fn request(
         !headers.contains_key("transfer-encoding"),
         "this helper reads only content-length bodies"
     );
-    Response {
+    RawResponse {
         status,
         headers,
-        body: body.to_owned(),
+        body,
     }
 }

@@ -22,6 +22,7 @@ mod test_client;
 
 mod authorization;
 mod bad_input;
+mod blobs;
 mod corrupt_storage;
 mod crash;
 mod demo_data;

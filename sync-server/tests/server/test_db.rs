@@ -193,6 +193,31 @@ impl TestDb {
         }
     }
 
+    /// Every stored blob row as `(sha256, organisation, created_by, size)`, in that
+    /// order.
+    pub async fn blob_rows(&self) -> Vec<(String, String, String, i64)> {
+        const SQL: &str = "SELECT sha256, organisation, created_by, size FROM blobs \
+                           ORDER BY sha256, organisation";
+        match self.pools().await {
+            Pools::Sqlite(pool) => {
+                let rows = sqlx::query_as(SQL)
+                    .fetch_all(&pool)
+                    .await
+                    .expect("read blobs");
+                pool.close().await;
+                rows
+            }
+            Pools::Postgres(pool) => {
+                let rows = sqlx::query_as(SQL)
+                    .fetch_all(&pool)
+                    .await
+                    .expect("read blobs");
+                pool.close().await;
+                rows
+            }
+        }
+    }
+
     /// Stores `bytes` as an incremental chunk of `id`, behind the server's back.
     pub async fn insert_raw_chunk(&self, id: DocumentId, bytes: &[u8]) {
         match self.pools().await {

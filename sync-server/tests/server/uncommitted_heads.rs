@@ -12,7 +12,7 @@ use automerge::{Automerge, ROOT};
 use axum::serve::ListenerExt;
 use fieldbook_core::ids::DocumentId;
 use fieldbook_sync_server::store::{
-    ChangeReceipt, Chunk, ChunkId, Database, Directory, Receipt, Site, Store, StoreError,
+    BlobStore, ChangeReceipt, Chunk, ChunkId, Database, Directory, Receipt, Site, Store, StoreError,
 };
 use fieldbook_sync_server::{app, AppState};
 use tokio::net::TcpListener;
@@ -74,10 +74,12 @@ async fn serve(
     dir: &Path,
     store: Arc<RefusingStore>,
     directory: Arc<dyn Directory>,
+    blobs: Arc<dyn BlobStore>,
 ) -> std::net::SocketAddr {
     let db = Database {
         store: store.clone(),
         directory,
+        blobs,
     };
     crate::credentials::ensure_people(&db).await;
     let token = crate::credentials::new_token(&db, "tech").await;
@@ -97,7 +99,7 @@ async fn a_change_that_cannot_be_stored_is_never_advertised(db: TestDb) {
         refuse: AtomicBool::new(true),
         refused: AtomicUsize::new(0),
     });
-    let addr = serve(db.dir(), Arc::clone(&store), opened.directory).await;
+    let addr = serve(db.dir(), Arc::clone(&store), opened.directory, opened.blobs).await;
     let id: DocumentId = random_id();
 
     // 1. An observer syncs the (still empty) document, so the server pushes it

@@ -279,6 +279,7 @@ fn confirmed_event_ids_are_those_under_the_acknowledged_heads() {
     );
 }
 
+mod attachments;
 mod log;
 
 #[test]
