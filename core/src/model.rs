@@ -22,6 +22,7 @@ pub mod evidence;
 pub mod finding;
 pub mod incident;
 pub mod lifecycle;
+pub mod listing;
 pub mod priority;
 pub mod sla;
 pub mod workflow;

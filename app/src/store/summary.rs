@@ -1,12 +1,19 @@
 //! The summary row a list shows for one record.
 
+use fieldbook_core::model::calendar::BusinessCalendar;
 use fieldbook_core::model::incident::Incident;
+use fieldbook_core::model::listing::{Row, SlaSnapshot};
+use fieldbook_core::model::sla::SlaPolicy;
 
 /// What the incident list needs of one record, kept beside its document.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Summary {
     pub id: String,
     pub kind: String,
+    /// A line under the title for records other than incidents: a run's
+    /// progress and score, a finding's classification and clauses.
+    #[serde(default)]
+    pub detail: Option<String>,
     pub site: String,
     pub title: String,
     pub status: String,
@@ -15,13 +22,29 @@ pub struct Summary {
     pub conflicts: bool,
     pub reference: Option<String>,
     pub created_at_ms: i64,
+    /// Who it is assigned to, if anyone (absent in rows written before lists filtered).
+    #[serde(default)]
+    pub assignee: Option<String>,
+    /// The clock due first, as it stood when the row was written.
+    #[serde(default)]
+    pub sla: Option<SlaSnapshot>,
 }
 
 impl Summary {
-    pub fn of_incident(id: &str, incident: &Incident) -> Summary {
+    /// The row of `incident`, its SLA as of `now_ms` (the standard policy on a 24 × 7
+    /// calendar, as the incident page shows it).
+    pub fn of_incident(id: &str, incident: &Incident, now_ms: i64) -> Summary {
+        let derived = incident.derived();
+        let sla = incident.sla(
+            &SlaPolicy::standard(),
+            &BusinessCalendar::always(),
+            now_ms,
+            |_| true,
+        );
         Summary {
             id: id.to_owned(),
             kind: "incident".to_owned(),
+            detail: None,
             site: incident.site.clone(),
             title: incident.title.value.clone(),
             status: incident.status().label().to_owned(),
@@ -29,6 +52,22 @@ impl Summary {
             conflicts: incident.has_conflicts(),
             reference: incident.reference.clone(),
             created_at_ms: incident.created_at_ms,
+            assignee: derived.standing.assignment.and_then(|a| a.assignee),
+            sla: Some(SlaSnapshot::of(&sla, now_ms)),
+        }
+    }
+
+    /// The row as the list's filters see it.
+    pub fn row(&self) -> Row<'_> {
+        Row {
+            title: &self.title,
+            reference: self.reference.as_deref(),
+            status: &self.status,
+            priority: self.priority,
+            assignee: self.assignee.as_deref(),
+            site: &self.site,
+            sla: self.sla,
+            created_at_ms: self.created_at_ms,
         }
     }
 }
