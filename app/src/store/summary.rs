@@ -57,8 +57,9 @@ impl Summary {
         }
     }
 
-    /// The row as the list's filters see it.
-    pub fn row(&self) -> Row<'_> {
+    /// The row as the list's filters see it; `search` is this row's
+    /// `listing::search_text`.
+    pub fn row<'a>(&'a self, search: &'a str) -> Row<'a> {
         Row {
             title: &self.title,
             reference: self.reference.as_deref(),
@@ -68,6 +69,7 @@ impl Summary {
             site: &self.site,
             sla: self.sla,
             created_at_ms: self.created_at_ms,
+            search,
         }
     }
 }

@@ -3,7 +3,9 @@
 //! [`PAGE`] cards at a time so a phone stays quick with thousands of records.
 
 use fieldbook_core::model::calendar::BusinessCalendar;
-use fieldbook_core::model::listing::{select, Query, SlaFilter, SlaSnapshotState, Sort};
+use fieldbook_core::model::listing::{
+    search_text, select, Query, SlaFilter, SlaSnapshotState, Sort,
+};
 use leptos::prelude::*;
 
 use super::priority_label;
@@ -30,18 +32,35 @@ pub fn IncidentList() -> impl IntoView {
             .filter(|s| s.kind == "incident")
             .collect::<Vec<_>>()
     });
-    // Recomputed only when the rows or the query change; `now` is read then.
-    let selected = Memo::new(move |_| {
-        let all = incidents.get();
-        let rows: Vec<_> = all.iter().map(Summary::row).collect();
-        let order = query.with(|q| select(&rows, q, &BusinessCalendar::always(), now().at_ms));
-        order
-            .into_iter()
-            .map(|i| all[i].clone())
-            .collect::<Vec<_>>()
+    // Lower-cased search text per row, made when the rows change, not per keystroke.
+    let texts = Memo::new(move |_| {
+        incidents.with(|all| {
+            all.iter()
+                .map(|s| search_text(&s.title, s.reference.as_deref()))
+                .collect::<Vec<_>>()
+        })
     });
-    let visible =
-        move || selected.with(|s| s.iter().take(shown.get()).cloned().collect::<Vec<_>>());
+    // Indexes into `incidents`, recomputed only when the rows or the query change;
+    // `now` is read then.
+    let selected = Memo::new(move |_| {
+        incidents.with(|all| {
+            texts.with(|texts| {
+                let rows: Vec<_> = all.iter().zip(texts).map(|(s, t)| s.row(t)).collect();
+                query.with(|q| select(&rows, q, &BusinessCalendar::always(), now().at_ms))
+            })
+        })
+    });
+    let visible = move || {
+        incidents.with(|all| {
+            selected.with(|order| {
+                order
+                    .iter()
+                    .take(shown.get())
+                    .map(|&i| all[i].clone())
+                    .collect::<Vec<_>>()
+            })
+        })
+    };
     let statuses = Memo::new(move |_| distinct(&incidents.get(), |s| Some(s.status.clone())));
     let assignees = Memo::new(move |_| distinct(&incidents.get(), |s| s.assignee.clone()));
     let sites = move || signals.profile.get().map(|p| p.sites).unwrap_or_default();
