@@ -62,6 +62,13 @@ pub struct Run {
     pub events: Vec<RunEvent>,
 }
 
+/// How many of a run's items are answered: "12 of 50 answered".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Progress {
+    pub answered: usize,
+    pub answerable: usize,
+}
+
 /// Why an answer was not accepted.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum AnswerRefused {
@@ -113,6 +120,20 @@ impl Run {
             .ok_or_else(|| AnswerError::UnknownItem(item.clone()))?;
         answer.check(found)?;
         Ok(())
+    }
+
+    /// How far the run is filled in: items with an answer (not applicable
+    /// counts) of the items that take one. Instructions count in neither, and
+    /// an answer to an item the template no longer has is not counted.
+    pub fn progress(&self) -> Progress {
+        let mut progress = Progress::default();
+        for item in self.template.items().filter(|i| i.is_answerable()) {
+            progress.answerable += 1;
+            if self.answers.contains_key(item.id()) {
+                progress.answered += 1;
+            }
+        }
+        progress
     }
 
     /// Required items with no answer (not applicable counts as an answer).

@@ -416,3 +416,28 @@ fn a_flagged_answer_suggests_a_finding_with_its_evidence() {
     let hot = log.answer("temp", AnswerValue::Number(31.5));
     assert_eq!(hot.run.finding_suggestions("run-doc-1").len(), 3);
 }
+
+#[test]
+fn progress_counts_answered_items_of_those_that_take_an_answer() {
+    let log = Log::new();
+    assert_eq!(
+        log.run.progress(),
+        Progress {
+            answered: 0,
+            answerable: 3
+        }
+    );
+    let mut log = log.answer("door", AnswerValue::No);
+    let mut na = answer(AnswerValue::Yes, T0);
+    na.response = Response::NotApplicable;
+    log.run
+        .answers
+        .insert("backup".parse().unwrap(), Contested::single(na));
+    assert_eq!(
+        log.run.progress(),
+        Progress {
+            answered: 2,
+            answerable: 3
+        }
+    );
+}
