@@ -6,6 +6,7 @@
 //! WebSocket ([`transport`]) whenever one is reachable. Components ([`ui`]) read
 //! signals and call the repo; the rules they apply live in `fieldbook-core`.
 
+pub mod blobs;
 pub mod profile;
 pub mod repo;
 pub mod store;

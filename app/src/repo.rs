@@ -166,6 +166,28 @@ impl Repo {
         self.signals
     }
 
+    /// The device's storage, for what lives beside the documents (photos).
+    pub fn store(&self) -> Rc<LocalStore> {
+        self.store.clone()
+    }
+
+    /// Attaches a photo to an incident, as one saved action. The photo's bytes must
+    /// already be on the device (`blobs::add_photo` stores them first), so the
+    /// record never names a photo this device cannot show.
+    pub async fn attach_photo(
+        &self,
+        id: DocumentId,
+        blob: fieldbook_core::model::evidence::BlobHash,
+        caption: String,
+    ) -> Result<(), ActionError> {
+        self.change_incident(id, |d, stamp| {
+            incident::attach_photo(d, blob, &caption, stamp)
+                .map(drop)
+                .map_err(|e| ActionError::Invalid(e.to_string()))
+        })
+        .await
+    }
+
     /// Reads an incident, loading its document from the device if needed.
     pub async fn incident(&self, id: DocumentId) -> Result<Incident, ActionError> {
         let _op = self.ops.lock().await;
@@ -611,6 +633,7 @@ impl Repo {
             Ok(Incoming::Opened { .. }) => {
                 self.inner.borrow_mut().attempts = 0;
                 self.signals.status.update(|s| s.connected = true);
+                crate::blobs::upload_pending(self.store.clone());
                 self.start_sync().await;
             }
             Ok(Incoming::Sync {

@@ -7,26 +7,49 @@
 //! - `sync`: per document, the heads the server has acknowledged and how many local
 //!   changes it has not (the status strip's count survives a reload offline).
 //! - `meta`: the device's Automerge actor id and the cached signed-in profile.
+//! - `blobs`: photos by SHA-256 (hex): bytes, content type, and a `pending` mark
+//!   (indexed) until the server has them ([`blob_rows`]).
 //!
 //! A local change is written (chunk, summary and sync row together) in one
 //! transaction with strict durability ([`strict`]) before the UI says "saved on
 //! device".
+//!
+//! The schema is [`SCHEMA`]. Raising [`DB_VERSION`] only ever adds: the upgrade
+//! (in [`strict`], on a connection we control) creates the stores and indexes that
+//! are missing and never deletes or rewrites one. A tab still open on the old
+//! version is asked to close its connections; it does, and says to reload
+//! ([`strict::on_version_change`]).
 
-mod strict;
+mod blob_rows;
+pub(crate) mod strict;
 mod summary;
 
 use js_sys::{Array, Uint8Array};
 use rexie::{KeyRange, ObjectStore, Rexie, TransactionMode};
 use wasm_bindgen::JsValue;
 
+pub use blob_rows::StoredBlob;
 pub use summary::Summary;
 
 pub(crate) const DB_NAME: &str = "fieldbook";
-pub(crate) const DB_VERSION: u32 = 1;
+/// 1: chunks, records, sync, meta. 2: blobs.
+pub(crate) const DB_VERSION: u32 = 2;
 const CHUNKS: &str = "chunks";
 const RECORDS: &str = "records";
 const SYNC: &str = "sync";
 const META: &str = "meta";
+const BLOBS: &str = "blobs";
+/// The index of `blobs` rows not yet on the server.
+const PENDING: &str = "pending";
+
+/// Every object store, with its indexes as (name, key path).
+pub(crate) const SCHEMA: &[(&str, &[(&str, &str)])] = &[
+    (CHUNKS, &[]),
+    (RECORDS, &[]),
+    (SYNC, &[]),
+    (META, &[]),
+    (BLOBS, &[(PENDING, PENDING)]),
+];
 
 /// A failure of the device's storage, in words a person can act on.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -85,18 +108,25 @@ pub struct LocalStore {
 
 impl LocalStore {
     pub async fn open() -> Result<LocalStore, StoreError> {
-        let db = Rexie::builder(DB_NAME)
-            .version(DB_VERSION)
-            .add_object_store(ObjectStore::new(CHUNKS))
-            .add_object_store(ObjectStore::new(RECORDS))
-            .add_object_store(ObjectStore::new(SYNC))
-            .add_object_store(ObjectStore::new(META))
-            .build()
-            .await
-            .map_err(|e| StoreError::Open(e.to_string()))?;
+        // First the connection we control: it brings the schema up to date, adding
+        // only. rexie then opens at that version, so its own upgrade (which would
+        // delete stores it is not told about) never runs.
         let writer = strict::StrictWriter::open(DB_NAME, DB_VERSION)
             .await
             .map_err(|f| StoreError::Open(format!("{}: {}", f.name, f.message)))?;
+        let mut builder = Rexie::builder(DB_NAME).version(DB_VERSION);
+        for (store, indexes) in SCHEMA {
+            let store = indexes
+                .iter()
+                .fold(ObjectStore::new(store), |s, (name, path)| {
+                    s.add_index(rexie::Index::new(name, path))
+                });
+            builder = builder.add_object_store(store);
+        }
+        let db = builder
+            .build()
+            .await
+            .map_err(|e| StoreError::Open(e.to_string()))?;
         Ok(LocalStore { db, writer })
     }
 

@@ -6,10 +6,12 @@ mod incident_list;
 mod incident_page;
 mod needs_review;
 mod new_incident;
+mod photos;
 mod settings;
 mod sign_in;
 mod sla_timers;
 mod status_strip;
+mod storage_notice;
 mod update_banner;
 mod wording;
 mod work_notes;
@@ -71,6 +73,7 @@ pub fn App() -> impl IntoView {
             </header>
             <update_banner::UpdateBanner waiting=waiting/>
             <sign_in::SignedOutNotice/>
+            <storage_notice::NewerVersionNotice/>
             <main>
                 {move || match boot.get() {
                     Boot::Starting => view! { <p class="loading">"Opening this device's records…"</p> }.into_any(),

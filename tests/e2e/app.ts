@@ -160,6 +160,25 @@ export class Fieldbook {
     await expect(this.workNotes().getByRole('listitem').first()).toContainText(text);
   }
 
+  // ----- photos -----
+
+  /** The incident's photo strip. */
+  photoStrip() {
+    return this.page.getByRole('list', { name: 'Photos, newest first' });
+  }
+
+  /** A photo in the strip, by its caption ('Photo' when it has none). */
+  photo(caption: string) {
+    return this.photoStrip().getByRole('img', { name: caption, exact: true });
+  }
+
+  /** Adds a photo as the camera would hand it over, with an optional caption. */
+  async addPhoto(png: Buffer, caption: string) {
+    if (caption) await this.page.getByLabel('Caption for the next photo (optional)').fill(caption);
+    await this.page.getByLabel('Add photo').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: png });
+    await expect(this.page.getByRole('status').filter({ hasText: 'Photo saved on this device' })).toBeVisible();
+  }
+
   needsReview() {
     return this.page.getByRole('region', { name: 'Needs review' });
   }

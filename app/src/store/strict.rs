@@ -1,10 +1,20 @@
-//! Writes with strict durability.
+//! Writes with strict durability, and the schema upgrade.
 //!
 //! rexie opens transactions with the browser's default durability, which may
 //! report a commit before it reaches the disk. A change the UI calls "saved on
 //! device" must survive the tab, the browser and the power going away, so writes
 //! go through this second connection to the same database, whose transactions
 //! ask for `durability: "strict"`.
+//!
+//! This connection opens first and brings the schema up to date: it creates the
+//! object stores and indexes of [`SCHEMA`] that are missing and never deletes or
+//! rewrites anything (rexie's own upgrade deletes every store it is not told
+//! about). When another tab opens a newer version, this connection closes (rexie's
+//! closes itself) and [`on_version_change`] listeners are told, so the page can
+//! ask the person to reload.
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use js_sys::{Array, Function, Promise};
 use wasm_bindgen::closure::Closure;
@@ -12,6 +22,50 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbTransaction};
+
+use super::SCHEMA;
+
+thread_local! {
+    static VERSION_CHANGE: RefCell<Vec<Rc<dyn Fn()>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Calls `listener` when another tab opens a newer version of the database. By
+/// then this tab's connections are closed: nothing more can be saved here until
+/// the page is reloaded with the new version.
+pub fn on_version_change(listener: impl Fn() + 'static) {
+    VERSION_CHANGE.with(|l| l.borrow_mut().push(Rc::new(listener)));
+}
+
+fn version_changed() {
+    let listeners: Vec<Rc<dyn Fn()>> = VERSION_CHANGE.with(|l| l.borrow().clone());
+    for listener in listeners {
+        listener();
+    }
+}
+
+/// Creates what [`SCHEMA`] names and the database lacks, in the upgrade
+/// transaction of `request`. Adds only.
+fn add_missing(request: &IdbOpenDbRequest) -> Result<(), JsValue> {
+    let db: IdbDatabase = request.result()?.unchecked_into();
+    let tx = request
+        .transaction()
+        .ok_or_else(|| JsValue::from_str("no upgrade transaction"))?;
+    let present = db.object_store_names();
+    for (name, indexes) in SCHEMA {
+        let store = if present.contains(name) {
+            tx.object_store(name)?
+        } else {
+            db.create_object_store(name)?
+        };
+        let present_indexes = store.index_names();
+        for (index, key_path) in indexes.iter() {
+            if !present_indexes.contains(index) {
+                store.create_index_with_str(index, key_path)?;
+            }
+        }
+    }
+    Ok(())
+}
 
 #[wasm_bindgen]
 extern "C" {
@@ -64,7 +118,8 @@ pub struct StrictWriter {
 }
 
 impl StrictWriter {
-    /// Opens the database at the version rexie already created (no upgrade here).
+    /// Opens the database at `version`, first adding what [`SCHEMA`] names and an
+    /// older version lacks.
     pub async fn open(name: &str, version: u32) -> Result<StrictWriter, Failure> {
         let factory = web_sys::window()
             .and_then(|w| w.indexed_db().ok().flatten())
@@ -75,6 +130,18 @@ impl StrictWriter {
         let request: IdbOpenDbRequest = factory
             .open_with_u32(name, version)
             .map_err(|e| Failure::from_js(&e))?;
+        let upgrade = {
+            let request = request.clone();
+            Closure::once_into_js(move |_: JsValue| {
+                if let Err(e) = add_missing(&request) {
+                    leptos::logging::error!("the device's storage could not be upgraded: {e:?}");
+                    if let Some(tx) = request.transaction() {
+                        let _ = tx.abort();
+                    }
+                }
+            })
+        };
+        request.set_onupgradeneeded(Some(upgrade.unchecked_ref()));
         let done = Promise::new(&mut |resolve: Function, reject: Function| {
             let ok = Closure::once_into_js(move |_: JsValue| {
                 let _ = resolve.call0(&JsValue::NULL);
@@ -101,7 +168,10 @@ impl StrictWriter {
         // Another tab upgrading the schema asks every connection to close.
         let close = {
             let db = db.clone();
-            Closure::<dyn FnMut()>::new(move || db.close())
+            Closure::<dyn FnMut()>::new(move || {
+                db.close();
+                version_changed();
+            })
         };
         db.set_onversionchange(Some(close.as_ref().unchecked_ref()));
         close.forget();

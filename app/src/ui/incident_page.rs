@@ -1,6 +1,7 @@
 //! One incident, as a technician works it: where it stands and its SLA clocks
 //! at the top, a "needs review" banner when devices disagreed, the next actions
-//! as large buttons, work notes beside the editable details (with a choice
+//! as large buttons, the photos (a large "Add photo" button and a strip), work
+//! notes beside the editable details (with a choice
 //! wherever two people changed a field at once), and the change history.
 //!
 //! The page reads the incident once per revision (`Repo::incident_record`) and
@@ -19,6 +20,7 @@ use super::history::History;
 use super::incident_actions::NextActions;
 use super::incident_list::provisional_reference;
 use super::needs_review::NeedsReview;
+use super::photos::IncidentPhotos;
 use super::repo;
 use super::sla_timers::SlaTimers;
 use super::work_notes::WorkNotes;
@@ -201,6 +203,7 @@ pub fn IncidentPage() -> impl IntoView {
             <SlaTimers record=record now_ms=now_ms/>
             <NeedsReview id=id record=record/>
             <NextActions id=id record=record now_ms=now_ms/>
+            <IncidentPhotos id=id record=record/>
             <div class="incident-columns">
                 <WorkNotes id=id record=record/>
                 <section class="details" aria-labelledby="details-heading">

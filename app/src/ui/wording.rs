@@ -134,6 +134,7 @@ pub fn change_words(message: Option<&str>) -> String {
         "majorReviewed" => "Recorded the major incident review",
         "priorityChanged" => "Changed the priority",
         "note" => "Added a work note",
+        "attach photo" => "Attached a photo",
         "reconciled" => "Marked a conflict as reviewed",
         "" => "Changed the record",
         other => return other.to_owned(),
