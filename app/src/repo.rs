@@ -394,7 +394,9 @@ impl Repo {
         };
         loaded.chunks += 1;
         if let Ok(incident) = incident::read(loaded.sync.doc()) {
-            batch.summaries.push(Summary::of_incident(&key, &incident, now().at_ms));
+            batch
+                .summaries
+                .push(Summary::of_incident(&key, &incident, now().at_ms));
         }
         let row = sync_row(&loaded.sync, inner.sync_rows.get(&key));
         inner.sync_rows.insert(key.clone(), row.clone());
