@@ -9,6 +9,8 @@
 //! The UI reads [`Signals`]: record summaries, the sync status, and a revision
 //! counter that moves whenever any document changes.
 
+mod records;
+mod retry;
 mod status;
 
 use std::cell::RefCell;
@@ -397,6 +399,8 @@ impl Repo {
             batch
                 .summaries
                 .push(Summary::of_incident(&key, &incident, now().at_ms));
+        } else if let Some(summary) = records::summary_of(&key, loaded.sync.doc()) {
+            batch.summaries.push(summary);
         }
         let row = sync_row(&loaded.sync, inner.sync_rows.get(&key));
         inner.sync_rows.insert(key.clone(), row.clone());
@@ -651,6 +655,7 @@ impl Repo {
             Ok(Incoming::Unavailable { document_id }) => {
                 self.inner.borrow_mut().pending.remove(&document_id);
                 self.publish_unacked();
+                self.retry_unavailable(document_id);
             }
             Ok(Incoming::RemoteError { message }) => {
                 leptos::logging::warn!("the server closed the connection: {message}");

@@ -1,5 +1,8 @@
 //! Pages and components. Thin: they read signals, call the repo, and render.
 
+mod checklists;
+mod finding_actions;
+mod finding_page;
 mod history;
 mod incident_actions;
 mod incident_list;
@@ -7,6 +10,8 @@ mod incident_page;
 mod needs_review;
 mod new_incident;
 mod photos;
+mod run_item;
+mod run_page;
 mod settings;
 mod sign_in;
 mod sla_timers;
@@ -68,6 +73,11 @@ pub fn App() -> impl IntoView {
         <Router>
             <header class="topbar">
                 <a class="brand" href="/">"Fieldbook"</a>
+                <nav class="topnav" aria-label="Sections">
+                    <a href="/incidents">"Incidents"</a>
+                    <a href="/checklists">"Checklists"</a>
+                    <a href="/findings">"Findings"</a>
+                </nav>
                 <a class="sync-link" href="/settings/sync">"Sync details"</a>
                 <status_strip::StatusStrip/>
             </header>
@@ -90,6 +100,10 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/incidents") view=incident_list::IncidentList/>
                             <Route path=path!("/new-incident") view=new_incident::NewIncident/>
                             <Route path=path!("/incidents/:id") view=incident_page::IncidentPage/>
+                            <Route path=path!("/checklists") view=checklists::Checklists/>
+                            <Route path=path!("/runs/:id") view=run_page::RunPage/>
+                            <Route path=path!("/findings") view=finding_page::FindingList/>
+                            <Route path=path!("/findings/:id") view=finding_page::FindingPage/>
                             <Route path=path!("/settings/sync") view=settings::SyncSettings/>
                             <Route path=path!("/sign-in") view=sign_in::SignIn/>
                         </Routes>

@@ -2,6 +2,7 @@
 // the browser, the storage, or the app's version.
 import { chromium, type Browser } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
+import { Audit, ITEMS } from './audit';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -156,6 +157,19 @@ test('every page has no serious or critical accessibility violations @phone', as
   await page.getByRole('link', { name: 'Sync details' }).click();
   await expect(page.getByRole('heading', { name: 'Sync and storage' })).toBeVisible();
   await check('sync settings');
+  const audit = new Audit(page);
+  await audit.openChecklists();
+  await expect(audit.templates()).toBeVisible();
+  await check('checklists');
+  await audit.startRun();
+  await audit.answer(ITEMS.parties, 'No');
+  await check('checklist run');
+  await audit.item(ITEMS.parties).getByRole('button', { name: 'Raise a finding' }).click();
+  await expect(audit.findingSummary()).toBeVisible();
+  await check('finding');
+  await page.getByRole('link', { name: '← Findings' }).click();
+  await expect(page.getByRole('list', { name: 'Findings' })).toBeVisible();
+  await check('findings');
 });
 
 test('a damaged record on the device is set aside and fetched again, without touching the others', async ({ page, server }) => {

@@ -1,0 +1,280 @@
+//! A finding's next actions as large buttons, each opening inline what it needs
+//! (a classification and reason, an owner, a correction, a root cause, …).
+//! Which actions exist and whether the filled-in one is allowed is core's
+//! decision (`Finding::next_actions`, `doc::finding::perform`); a refusal is
+//! shown in core's words.
+
+use fieldbook_core::ids::DocumentId;
+use fieldbook_core::model::access::Person;
+use fieldbook_core::model::evidence::Evidence;
+use fieldbook_core::model::finding::{
+    Action, Classification, Command, Finding, RootCause, VerificationResult,
+};
+use fieldbook_core::model::workflow::UserRef;
+use leptos::prelude::*;
+
+use super::repo;
+use super::wording::sentence;
+
+/// What the person types into the open action's form.
+#[derive(Clone, Copy)]
+struct Inputs {
+    text: RwSignal<String>,
+    second: RwSignal<String>,
+    third: RwSignal<String>,
+    choice: RwSignal<String>,
+}
+
+#[component]
+pub fn FindingActions(
+    /// The finding's document.
+    id: DocumentId,
+    /// The finding as last read, with the person looking at it.
+    record: Signal<Option<(Finding, Person)>>,
+) -> impl IntoView {
+    let open = RwSignal::new(None::<Action>);
+    let inputs = Inputs {
+        text: RwSignal::new(String::new()),
+        second: RwSignal::new(String::new()),
+        third: RwSignal::new(String::new()),
+        choice: RwSignal::new(String::new()),
+    };
+    let error = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let actions = Memo::new(move |_| {
+        record.with(|r| {
+            r.as_ref()
+                .map(|(f, who)| f.next_actions(who))
+                .unwrap_or_default()
+        })
+    });
+    let perform = move |command: Command, label: &'static str| {
+        let Some(repo) = repo() else { return };
+        busy.set(true);
+        error.set(None);
+        done.set(None);
+        leptos::task::spawn_local(async move {
+            match repo.perform_finding(id, command).await {
+                Ok(()) => {
+                    open.set(None);
+                    done.set(Some(format!("{label} — recorded on this device")));
+                }
+                Err(e) => error.set(Some(sentence(&e.to_string()))),
+            }
+            busy.set(false);
+        });
+    };
+    let press = move |action: Action| {
+        error.set(None);
+        done.set(None);
+        let direct = match action {
+            Action::Issue => Some(Command::Issue),
+            Action::Acknowledge => Some(Command::Acknowledge),
+            Action::StartAction => Some(Command::StartAction),
+            Action::SubmitForVerification => Some(Command::SubmitForVerification),
+            Action::Accept => Some(Command::Accept),
+            Action::Close => Some(Command::Close),
+            Action::Reconcile => Some(Command::Reconcile),
+            _ => None,
+        };
+        match direct {
+            Some(command) => perform(command, action.label()),
+            None => {
+                for s in [inputs.text, inputs.second, inputs.third] {
+                    s.set(String::new());
+                }
+                let preset = record.with_untracked(|r| {
+                    r.as_ref().map(|(f, who)| match action {
+                        Action::Reclassify => f.classification.value.as_str().to_owned(),
+                        Action::ChangeOwner => who.user_id.clone(),
+                        Action::Verify => VerificationResult::Effective.as_str().to_owned(),
+                        _ => String::new(),
+                    })
+                });
+                if action == Action::ChangeOwner {
+                    let name =
+                        record.with_untracked(|r| r.as_ref().map(|(_, who)| who.name.clone()));
+                    inputs.second.set(name.unwrap_or_default());
+                }
+                inputs.choice.set(preset.unwrap_or_default());
+                open.set(Some(action));
+            }
+        }
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(action) = open.get_untracked() else {
+            return;
+        };
+        match inputs.command(action) {
+            Ok(command) => perform(command, action.label()),
+            Err(message) => error.set(Some(message)),
+        }
+    };
+    view! {
+        <section class="next-actions" aria-label="Next actions">
+            {move || match open.get() {
+                None => view! {
+                    <div class="action-buttons">
+                        {move || actions.get().into_iter().enumerate().map(|(i, action)| view! {
+                            <button type="button" class=if i == 0 { "button big primary" } else { "button big" }
+                                disabled=move || busy.get()
+                                on:click=move |_| press(action)>{action.label()}</button>
+                        }).collect_view()}
+                    </div>
+                }.into_any(),
+                Some(action) => view! {
+                    <form class="action-form" aria-label=action.label() novalidate on:submit=submit>
+                        <h2>{action.label()}</h2>
+                        {fields(action, inputs)}
+                        {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                        <div class="form-buttons">
+                            <button type="button" class="button" on:click=move |_| { open.set(None); error.set(None); }>"Back"</button>
+                            <button type="submit" class="button primary" disabled=move || busy.get()>{action.label()}</button>
+                        </div>
+                    </form>
+                }.into_any(),
+            }}
+            {move || open.with(Option::is_none).then(|| error.get()).flatten()
+                .map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {move || done.get().map(|m| view! { <p class="saved" role="status">{m}</p> })}
+        </section>
+    }
+}
+
+fn fields(action: Action, inputs: Inputs) -> AnyView {
+    match action {
+        Action::Reclassify => view! {
+            <fieldset class="classification-choice">
+                <legend>"Classification"</legend>
+                {Classification::ALL.into_iter().map(|c| {
+                    let value = c.as_str();
+                    view! {
+                        <label class="radio">
+                            <input type="radio" name="classification" value=value
+                                prop:checked=move || inputs.choice.get() == value
+                                on:change=move |_| inputs.choice.set(value.to_owned())/>
+                            {c.label()}
+                        </label>
+                    }
+                }).collect_view()}
+            </fieldset>
+            {area("finding-reason", "Reason", inputs.text)}
+        }
+        .into_any(),
+        Action::Decline => area("finding-reason", "Reason", inputs.text).into_any(),
+        Action::RecordCorrection => area(
+            "finding-correction",
+            "What was done to contain it",
+            inputs.text,
+        )
+        .into_any(),
+        Action::AddNote => area("finding-note", "Note", inputs.text).into_any(),
+        Action::LinkAction => line(
+            "finding-action",
+            "Corrective action (document id)",
+            "text",
+            inputs.text,
+        )
+        .into_any(),
+        Action::ChangeDueDate => {
+            line("finding-due", "Response due", "date", inputs.text).into_any()
+        }
+        Action::ChangeOwner => view! {
+            {line("finding-owner-name", "Owner's name", "text", inputs.second)}
+            {line("finding-owner-id", "Owner's user id", "text", inputs.choice)}
+        }
+        .into_any(),
+        Action::AnalyseCause => view! {
+            {line("finding-method", "Method (five whys, fishbone, …)", "text", inputs.text)}
+            {area("finding-analysis", "Analysis", inputs.second)}
+            {area("finding-similar", "Similar cases elsewhere", inputs.third)}
+        }
+        .into_any(),
+        Action::Verify => view! {
+            <label for="finding-result">"Result"</label>
+            <select id="finding-result" prop:value=move || inputs.choice.get()
+                on:change=move |ev| inputs.choice.set(event_target_value(&ev))>
+                <option value=VerificationResult::Effective.as_str()>"Effective"</option>
+                <option value=VerificationResult::NotEffective.as_str()>"Not effective"</option>
+            </select>
+            {area("finding-evidence", "Evidence that the actions worked", inputs.second)}
+            {area("finding-notes", "Notes", inputs.text)}
+        }
+        .into_any(),
+        _ => ().into_any(),
+    }
+}
+
+fn area(id: &'static str, label: &'static str, value: RwSignal<String>) -> impl IntoView {
+    view! {
+        <label for=id>{label}</label>
+        <textarea id=id rows="3" prop:value=move || value.get()
+            on:input=move |ev| value.set(event_target_value(&ev))></textarea>
+    }
+}
+
+fn line(
+    id: &'static str,
+    label: &'static str,
+    kind: &'static str,
+    value: RwSignal<String>,
+) -> impl IntoView {
+    view! {
+        <label for=id>{label}</label>
+        <input id=id type=kind prop:value=move || value.get()
+            on:input=move |ev| value.set(event_target_value(&ev))/>
+    }
+}
+
+impl Inputs {
+    /// The command the open form describes; core checks the rest.
+    fn command(&self, action: Action) -> Result<Command, String> {
+        let text = self.text.get_untracked();
+        Ok(match action {
+            Action::Reclassify => Command::Reclassify {
+                to: Classification::parse(&self.choice.get_untracked())
+                    .ok_or("Choose a classification.")?,
+                reason: text,
+            },
+            Action::Decline => Command::Decline { reason: text },
+            Action::RecordCorrection => Command::RecordCorrection { text },
+            Action::AddNote => Command::AddNote { text },
+            Action::LinkAction => Command::LinkAction { action: text },
+            Action::ChangeDueDate => Command::ChangeDueDate(
+                text.parse()
+                    .map_err(|_| "Choose the date the response is due.")?,
+            ),
+            Action::ChangeOwner => Command::ChangeOwner(UserRef {
+                user_id: self.choice.get_untracked(),
+                name: self.second.get_untracked(),
+            }),
+            Action::AnalyseCause => Command::AnalyseCause(RootCause {
+                method: text,
+                analysis: self.second.get_untracked(),
+                similar_elsewhere: self.third.get_untracked(),
+            }),
+            Action::Verify => {
+                let evidence = self.second.get_untracked();
+                Command::Verify {
+                    result: VerificationResult::parse(&self.choice.get_untracked())
+                        .ok_or("Choose a result.")?,
+                    evidence: (!evidence.trim().is_empty())
+                        .then(|| Evidence::Note {
+                            text: evidence.trim().to_owned(),
+                        })
+                        .into_iter()
+                        .collect(),
+                    notes: text,
+                }
+            }
+            other => {
+                return Err(format!(
+                    "{} needs nothing more; press its button.",
+                    other.label()
+                ))
+            }
+        })
+    }
+}
