@@ -14,8 +14,8 @@ function documentIdOf(url: string): string {
 test('two devices create, see and edit an incident through the JS automerge-repo server', async ({ browser, jsServer }) => {
   const tabletA = await browser.newContext();
   const tabletB = await browser.newContext();
-  const a = await Fieldbook.open(tabletA, jsServer.url);
-  const b = await Fieldbook.open(tabletB, jsServer.url);
+  const a = await Fieldbook.open(tabletA, jsServer.url, null);
+  const b = await Fieldbook.open(tabletB, jsServer.url, null);
   // The catalog the JS server created reached both devices, and they have nothing to send.
   await a.expectAllSynced();
   await b.expectAllSynced();
@@ -56,13 +56,13 @@ test('two devices create, see and edit an incident through the JS automerge-repo
   await a.expectAllSynced();
 
   // A third device that has never seen the incident gets it, with the edit, from the JS server.
-  const fresh = await Fieldbook.open(await browser.newContext(), jsServer.url);
+  const fresh = await Fieldbook.open(await browser.newContext(), jsServer.url, null);
   await expect(fresh.incidentLink('Conveyor 4 stops every few minutes')).toContainText('P1');
 });
 
 test('after the JS server restarts, a new device finds the records through the catalog', async ({ browser, jsServer }) => {
   const tabletA = await browser.newContext();
-  const a = await Fieldbook.open(tabletA, jsServer.url);
+  const a = await Fieldbook.open(tabletA, jsServer.url, null);
   await a.createIncident({ title: 'Freezer 3 alarm', impact: 2, urgency: 1 });
   await a.goToList();
   await a.createIncident({ title: 'Freezer 5 alarm', impact: 3, urgency: 3 });
@@ -75,7 +75,7 @@ test('after the JS server restarts, a new device finds the records through the c
   await tabletA.setOffline(true);
   await a.expectOffline(0);
   await jsServer.restart();
-  const fresh = await Fieldbook.open(await browser.newContext(), jsServer.url);
+  const fresh = await Fieldbook.open(await browser.newContext(), jsServer.url, null);
   await expect(fresh.incidentLink('Freezer 3 alarm')).toContainText('P1');
   await expect(fresh.incidentLink('Freezer 5 alarm')).toContainText('P3');
   await fresh.expectAllSynced();
@@ -91,8 +91,8 @@ test('after the JS server restarts, a new device finds the records through the c
 test('edits made offline on two devices merge through the JS automerge-repo server', async ({ browser, jsServer }) => {
   const tabletA = await browser.newContext();
   const tabletB = await browser.newContext();
-  const a = await Fieldbook.open(tabletA, jsServer.url);
-  const b = await Fieldbook.open(tabletB, jsServer.url);
+  const a = await Fieldbook.open(tabletA, jsServer.url, null);
+  const b = await Fieldbook.open(tabletB, jsServer.url, null);
   await a.createIncident({ title: 'Dock door 2 will not close', impact: 3, urgency: 3 });
   await a.expectAllSynced();
   await b.openIncident('Dock door 2 will not close');
