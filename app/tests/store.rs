@@ -5,6 +5,7 @@
 use automerge::transaction::Transactable;
 use automerge::{ActorId, Automerge, ROOT};
 use fieldbook_app::store::{Batch, LocalStore, Summary, SyncRow};
+use fieldbook_core::model::listing::{SlaSnapshot, SlaSnapshotState};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -90,6 +91,14 @@ async fn summaries_sync_rows_and_meta_survive_reopening() {
                     conflicts: false,
                     reference: None,
                     created_at_ms: 1,
+                    assignee: Some("Sam Okafor".into()),
+                    detail: None,
+                    sla: Some(SlaSnapshot {
+                        state: SlaSnapshotState::Running,
+                        counting: true,
+                        remaining_ms: 3_600_000,
+                        at_ms: 1,
+                    }),
                 }],
                 sync_rows: vec![(
                     id.clone(),
@@ -113,6 +122,11 @@ async fn summaries_sync_rows_and_meta_survive_reopening() {
         .find(|s| s.id == id)
         .unwrap();
     assert_eq!(summary.title, "Badge reader offline");
+    assert_eq!(summary.assignee.as_deref(), Some("Sam Okafor"));
+    assert_eq!(
+        summary.sla.map(|s| (s.state, s.remaining_ms)),
+        Some((SlaSnapshotState::Running, 3_600_000))
+    );
     let row = store
         .sync_rows()
         .await
