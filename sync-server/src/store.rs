@@ -18,6 +18,7 @@ mod blob_store;
 mod directory;
 mod directory_sql;
 mod postgres_store;
+mod shared_sql;
 mod sqlite_store;
 
 use std::sync::Arc;

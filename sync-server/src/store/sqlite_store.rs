@@ -50,6 +50,7 @@ impl SqliteStore {
 }
 
 super::directory_sql::impl_directory!(SqliteStore);
+super::shared_sql::impl_shared_queries!(SqliteStore);
 super::blob_store::impl_blob_store!(SqliteStore);
 
 #[async_trait]
@@ -79,31 +80,7 @@ impl Store for SqliteStore {
         bytes: &[u8],
         receipt: &Receipt,
     ) -> Result<ChunkId, StoreError> {
-        let document = doc.to_string();
-        // Dropping `tx` without committing (any `?` below) rolls everything back.
-        let mut tx = self.pool.begin().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO chunks (document, kind, bytes) VALUES ($1, 'incremental', $2) RETURNING id",
-        )
-        .bind(&document)
-        .bind(bytes)
-        .fetch_one(&mut *tx)
-        .await?;
-        for hash in &receipt.hashes {
-            // A change sent again (after a reconnect) keeps its first receipt.
-            sqlx::query(
-                "INSERT INTO change_receipts (document, change_hash, user_id, received_ms) \
-                 VALUES ($1, $2, $3, $4) ON CONFLICT (document, change_hash) DO NOTHING",
-            )
-            .bind(&document)
-            .bind(hash.to_string())
-            .bind(&receipt.user_id)
-            .bind(receipt.received_ms)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(ChunkId(id))
+        self.append_chunk(doc, bytes, receipt).await
     }
 
     async fn compact(
@@ -132,12 +109,7 @@ impl Store for SqliteStore {
     }
 
     async fn sites(&self) -> Result<Vec<Site>, StoreError> {
-        sqlx::query("SELECT organisation, id, name, catalog FROM sites ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(super::site_from_row)
-            .collect()
+        self.all_sites().await
     }
 
     async fn add_site(
@@ -147,33 +119,11 @@ impl Store for SqliteStore {
         name: &str,
         catalog: DocumentId,
     ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO sites (organisation, id, name, catalog) VALUES ($1, $2, $3, $4)")
-            .bind(organisation)
-            .bind(id)
-            .bind(name)
-            .bind(catalog.to_string())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        self.insert_site(organisation, id, name, catalog).await
     }
 
     async fn receipts(&self, doc: DocumentId) -> Result<Vec<ChangeReceipt>, StoreError> {
-        sqlx::query(
-            "SELECT change_hash, user_id, received_ms FROM change_receipts \
-             WHERE document = $1 ORDER BY received_ms, change_hash",
-        )
-        .bind(doc.to_string())
-        .fetch_all(&self.pool)
-        .await?
-        .into_iter()
-        .map(|row| {
-            Ok(ChangeReceipt {
-                change_hash: row.try_get("change_hash")?,
-                user_id: row.try_get("user_id")?,
-                received_ms: row.try_get("received_ms")?,
-            })
-        })
-        .collect()
+        self.receipts_of(doc).await
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
