@@ -287,11 +287,20 @@ fn refusal(e: audit::PerformError<TransitionError>) -> ActionError {
     }
 }
 
-/// The parts of an audit's list row: site, title, status, "lead · planned ·
-/// runs · findings", whether it needs a person's review, and when it was planned.
-pub(super) fn summary_parts(
-    doc: &Automerge,
-) -> Option<(String, String, &'static str, String, bool, i64)> {
+/// What an audit's list row shows.
+pub(super) struct AuditRow {
+    pub site: String,
+    pub title: String,
+    pub status: &'static str,
+    /// "Lead … · planned … · 1 run · 2 findings · scope".
+    pub detail: String,
+    /// Whether it needs a person's review.
+    pub conflicts: bool,
+    pub created_at_ms: i64,
+}
+
+/// The list row of an audit document, if it reads.
+pub(super) fn audit_row(doc: &Automerge) -> Option<AuditRow> {
     let record = audit::read(doc).ok()?;
     let derived = record.derived();
     let s = &derived.standing;
@@ -311,14 +320,14 @@ pub(super) fn summary_parts(
     if !scope.is_empty() {
         detail.push_str(&format!(" · {}", short(scope)));
     }
-    Some((
-        record.sites.first().cloned().unwrap_or_default(),
-        record.title.clone(),
-        s.status.label(),
+    Some(AuditRow {
+        site: record.sites.first().cloned().unwrap_or_default(),
+        title: record.title.clone(),
+        status: s.status.label(),
         detail,
-        derived.needs_review.is_some(),
-        record.created_at_ms,
-    ))
+        conflicts: derived.needs_review.is_some(),
+        created_at_ms: record.created_at_ms,
+    })
 }
 
 /// "1 run", "3 findings".

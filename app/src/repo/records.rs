@@ -425,8 +425,15 @@ pub(super) fn summary_of(key: &str, doc: &Automerge) -> Option<Summary> {
             ))
         }
         RecordKind::Audit => {
-            let (site, title, status, detail, conflicts, at) = super::audits::summary_parts(doc)?;
-            Some(row(&site, title, status, detail, conflicts, at))
+            let a = super::audits::audit_row(doc)?;
+            Some(row(
+                &a.site,
+                a.title,
+                a.status,
+                a.detail,
+                a.conflicts,
+                a.created_at_ms,
+            ))
         }
         _ => None,
     }

@@ -16,13 +16,18 @@ use super::run_page::score_words;
 use super::wording::{device_time, sentence};
 use crate::repo::{count, AuditRecord, Signals};
 
-/// The audit in the route's `:id`, read again whenever the device's records
-/// change; `None` until it first reads, and the failure in words.
-pub(super) fn use_audit() -> (
-    Signal<Option<DocumentId>>,
-    RwSignal<Option<AuditRecord>>,
-    RwSignal<Option<String>>,
-) {
+/// The audit of the route's `:id` as a page reads it.
+#[derive(Clone, Copy)]
+pub(super) struct RoutedAudit {
+    pub id: Signal<Option<DocumentId>>,
+    /// `None` until it first reads.
+    pub latest: RwSignal<Option<AuditRecord>>,
+    /// Why it does not read, in words.
+    pub failure: RwSignal<Option<String>>,
+}
+
+/// The audit in the route's `:id`, read again whenever the device's records change.
+pub(super) fn use_audit() -> RoutedAudit {
     let signals = expect_context::<Signals>();
     let params = use_params_map();
     let id = Signal::derive(move || {
@@ -53,12 +58,20 @@ pub(super) fn use_audit() -> (
         Some(Err(e)) => failure.set(Some(e)),
         None => {}
     });
-    (id, latest, failure)
+    RoutedAudit {
+        id,
+        latest,
+        failure,
+    }
 }
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
-    let (id, latest, failure) = use_audit();
+    let RoutedAudit {
+        id,
+        latest,
+        failure,
+    } = use_audit();
     let record: Signal<Option<AuditRecord>> = latest.into();
     view! {
         <section class="page audit">

@@ -9,7 +9,7 @@ use fieldbook_core::model::evidence::Evidence;
 use fieldbook_core::model::finding::Finding;
 use leptos::prelude::*;
 
-use super::audit_page::use_audit;
+use super::audit_page::{use_audit, RoutedAudit};
 use super::photos::Photo;
 use super::run_page::score_words;
 use super::wording::device_time;
@@ -17,7 +17,11 @@ use crate::repo::AuditRecord;
 
 #[component]
 pub fn AuditReport() -> impl IntoView {
-    let (id, latest, failure) = use_audit();
+    let RoutedAudit {
+        id,
+        latest,
+        failure,
+    } = use_audit();
     let print = |_| {
         if let Some(window) = web_sys::window() {
             let _ = window.print();
