@@ -33,6 +33,18 @@ pub struct Site {
     pub name: String,
     /// The id of the site's catalog document.
     pub catalog: String,
+    /// Who works there (absent in profiles cached before the server listed them).
+    #[serde(default)]
+    pub people: Vec<SitePerson>,
+}
+
+/// Someone who works at a site, to pick for an audit team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SitePerson {
+    pub id: String,
+    pub login: String,
+    pub name: String,
+    pub role: String,
 }
 
 /// Why the profile could not be fetched.

@@ -1,5 +1,9 @@
 //! Pages and components. Thin: they read signals, call the repo, and render.
 
+mod audit_actions;
+mod audit_page;
+mod audit_report;
+mod audits;
 mod checklists;
 mod finding_actions;
 mod finding_page;
@@ -77,6 +81,7 @@ pub fn App() -> impl IntoView {
                     <a href="/incidents">"Incidents"</a>
                     <a href="/checklists">"Checklists"</a>
                     <a href="/findings">"Findings"</a>
+                    <a href="/audits">"Audits"</a>
                 </nav>
                 <a class="sync-link" href="/settings/sync">"Sync details"</a>
                 <status_strip::StatusStrip/>
@@ -104,6 +109,10 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/runs/:id") view=run_page::RunPage/>
                             <Route path=path!("/findings") view=finding_page::FindingList/>
                             <Route path=path!("/findings/:id") view=finding_page::FindingPage/>
+                            <Route path=path!("/audits") view=audits::AuditList/>
+                            <Route path=path!("/audits/new") view=audits::NewAuditPage/>
+                            <Route path=path!("/audits/:id") view=audit_page::AuditPage/>
+                            <Route path=path!("/audits/:id/report") view=audit_report::AuditReport/>
                             <Route path=path!("/settings/sync") view=settings::SyncSettings/>
                             <Route path=path!("/sign-in") view=sign_in::SignIn/>
                         </Routes>

@@ -58,6 +58,29 @@ fn run_on_two_tablets() -> (Automerge, Automerge) {
     (a, b)
 }
 
+#[test]
+fn a_run_started_for_an_audit_keeps_its_audit_through_save_load_and_merge() {
+    // 1. Tablet 1 starts the run for an audit; tablet 2 answers on its copy.
+    let (mut a, mut b) = run_on_two_tablets();
+    answer(
+        &mut b,
+        &id("c4-issues"),
+        &given(AnswerValue::Yes, ben(), T0 + MINUTE),
+        Stamp::at(T0 + MINUTE),
+    )
+    .expect("answer");
+    // 2. Both read the audit it was started for, before and after merging and reloading.
+    assert_eq!(
+        read(&b).expect("read b").context.audit.as_deref(),
+        Some("audit-2024-1")
+    );
+    let (run, _) = merge_both_ways(&mut a, &mut b);
+    assert_eq!(run.context.audit.as_deref(), Some("audit-2024-1"));
+    let loaded = read(&Automerge::load(&a.save()).expect("load")).expect("read");
+    assert_eq!(loaded.context.audit.as_deref(), Some("audit-2024-1"));
+    assert_eq!(loaded.context.site, "north");
+}
+
 fn merge_both_ways(a: &mut Automerge, b: &mut Automerge) -> (Run, Run) {
     a.merge(b).expect("merge into a");
     b.merge(a).expect("merge into b");

@@ -2,7 +2,7 @@
 // the browser, the storage, or the app's version.
 import { chromium, type Browser } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { Audit, ITEMS } from './audit';
+import { Audit, Audits, ITEMS } from './audit';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -138,10 +138,10 @@ test('a new version is offered, not forced, and 100 unsynced edits survive it an
   fs.rmSync(v2, { recursive: true, force: true });
 });
 
-test('every page has no serious or critical accessibility violations @phone', async ({ page, server }) => {
+test('every page has no serious or critical accessibility violations @phone', async ({ page, server, browser }) => {
   const app = new Fieldbook(page);
-  const check = async (where: string) => {
-    const results = await new AxeBuilder({ page }).analyze();
+  const check = async (where: string, on = page) => {
+    const results = await new AxeBuilder({ page: on }).analyze();
     const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
     expect(bad.map((v) => `${where}: ${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(', ')})`)).toEqual([]);
   };
@@ -170,6 +170,23 @@ test('every page has no serious or critical accessibility violations @phone', as
   await page.getByRole('link', { name: '← Findings' }).click();
   await expect(page.getByRole('list', { name: 'Findings' })).toBeVisible();
   await check('findings');
+  // Audits are planned by auditors: their list, the plan form, an audit and its report.
+  const auditor = await Fieldbook.open(await browser.newContext({ viewport: page.viewportSize() }), server.url, 'auditor');
+  await auditor.expectAllSynced();
+  const audits = new Audits(auditor.page);
+  await audits.open();
+  await check('audits', auditor.page);
+  await auditor.page.getByRole('link', { name: 'New audit' }).click();
+  await expect(auditor.page.getByRole('form', { name: 'New audit' })).toBeVisible();
+  await check('new audit', auditor.page);
+  await auditor.page.getByRole('link', { name: '← Audits' }).click();
+  await audits.plan({ title: 'Accessibility of audits', auditors: ['Aziz Auditor (auditor2)'] });
+  await check('audit', auditor.page);
+  await audits.tapAction('Declare independence');
+  await check('audit with a form', auditor.page);
+  await auditor.page.getByRole('button', { name: 'Back' }).click();
+  await audits.openReport();
+  await check('audit report', auditor.page);
 });
 
 test('a damaged record on the device is set aside and fetched again, without touching the others', async ({ page, server }) => {

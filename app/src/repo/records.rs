@@ -22,6 +22,7 @@ use fieldbook_core::model::finding::{
 use fieldbook_core::sync::DocSync;
 use leptos::prelude::*;
 
+use super::audits::LinkTo;
 use super::{now, random_bytes, ActionError, Loaded, Repo, Server};
 use crate::store::{Batch, Summary};
 
@@ -66,8 +67,19 @@ impl Repo {
         self: &Rc<Self>,
         template: DocumentId,
     ) -> Result<DocumentId, ActionError> {
-        let person = self.person()?;
         let _op = self.ops.lock().await;
+        self.start_run_locked(template, None, None).await
+    }
+
+    /// Starts a run of `template` at `site` (or the person's default site),
+    /// done for the audit in document `audit` if given. The caller holds the ops lock.
+    pub(super) async fn start_run_locked(
+        &self,
+        template: DocumentId,
+        site: Option<&str>,
+        audit: Option<DocumentId>,
+    ) -> Result<DocumentId, ActionError> {
+        let person = self.person()?;
         self.ensure_loaded(template).await?;
         let record = {
             let inner = self.inner.borrow();
@@ -78,12 +90,12 @@ impl Repo {
             checklist_template::read(loaded.sync.doc())
                 .map_err(|e| ActionError::Unreadable(e.to_string()))?
         };
-        let (site, catalog_id) = self.site_catalog(None)?;
+        let (site, catalog_id) = self.site_catalog(site)?;
         let new = checklist_run::NewRun {
             context: fieldbook_core::model::checklist_run::RunContext {
                 site,
                 incident: None,
-                audit: None,
+                audit: audit.map(|a| a.to_string()),
             },
             assignees: vec![person.clone()],
             template: record.template,
@@ -172,10 +184,15 @@ impl Repo {
                 ))
             })?;
         let (site, catalog_id) = self.site_catalog(Some(&record.context.site))?;
+        let audit: Option<DocumentId> = record.context.audit.as_ref().and_then(|a| a.parse().ok());
+        let audit_lead = match audit {
+            Some(audit) => self.audit_lead(audit).await,
+            None => None,
+        };
         let new = NewFinding {
             site,
             audit: record.context.audit.clone(),
-            audit_lead: None,
+            audit_lead,
             classification: Classification::MinorNonconformity,
             statement: Statement::prefilled(suggestion.statement),
             clauses: suggestion.clauses,
@@ -188,11 +205,17 @@ impl Repo {
                 item: item.to_string(),
             }),
         };
-        self.create_listed(catalog_id, RecordKind::Finding, |doc, stamp| {
-            finding::create(doc, &new, &person, stamp)
-                .map_err(|e| ActionError::Invalid(e.to_string()))
-        })
-        .await
+        let id = self
+            .create_listed(catalog_id, RecordKind::Finding, |doc, stamp| {
+                finding::create(doc, &new, &person, stamp)
+                    .map_err(|e| ActionError::Invalid(e.to_string()))
+            })
+            .await?;
+        drop(_op);
+        if let Some(audit) = audit {
+            self.link_to_audit(audit, LinkTo::Finding(id)).await;
+        }
+        Ok(id)
     }
 
     /// The findings on this device raised from answers of the run in document
@@ -262,7 +285,10 @@ impl Repo {
     }
 
     /// The site (`site`, or the person's default) and its catalog document.
-    fn site_catalog(&self, site: Option<&str>) -> Result<(String, DocumentId), ActionError> {
+    pub(super) fn site_catalog(
+        &self,
+        site: Option<&str>,
+    ) -> Result<(String, DocumentId), ActionError> {
         let profile = self
             .signals
             .profile
@@ -281,7 +307,7 @@ impl Repo {
 
     /// Creates a record with `create` in a new document and lists it in the
     /// catalog `catalog_id`, saved as one batch. The caller holds the ops lock.
-    async fn create_listed(
+    pub(super) async fn create_listed(
         &self,
         catalog_id: DocumentId,
         kind: RecordKind,
@@ -324,7 +350,7 @@ impl Repo {
     }
 }
 
-/// The list row of a checklist template, run or finding document; `None` for
+/// The list row of a checklist template, run, finding or audit document; `None` for
 /// other kinds (incidents have their own) and documents that do not read.
 pub(super) fn summary_of(key: &str, doc: &Automerge) -> Option<Summary> {
     let kind = fieldbook_core::doc::kind_of(doc)?;
@@ -396,6 +422,17 @@ pub(super) fn summary_of(key: &str, doc: &Automerge) -> Option<Summary> {
                 detail,
                 found.has_conflicts(),
                 found.created_at_ms,
+            ))
+        }
+        RecordKind::Audit => {
+            let a = super::audits::audit_row(doc)?;
+            Some(row(
+                &a.site,
+                a.title,
+                a.status,
+                a.detail,
+                a.conflicts,
+                a.created_at_ms,
             ))
         }
         _ => None,

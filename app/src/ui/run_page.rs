@@ -254,7 +254,7 @@ fn item_views(record: &RunRecord, index: usize) -> Vec<ItemView> {
 }
 
 /// "Score: 7 of 9 points (78 %)", with the pass mark and whether it is frozen.
-fn score_words(score: &Score, pass_mark: Option<u32>, frozen: bool) -> String {
+pub(super) fn score_words(score: &Score, pass_mark: Option<u32>, frozen: bool) -> String {
     let mut words = match score.percent() {
         Some(p) => format!(
             "Score: {} of {} points ({:.0} %)",

@@ -12,14 +12,19 @@
 //! derived from its event log ([`lifecycle`]). The report is drafted in plain
 //! fields; issuing copies the draft into the event, so what was distributed is
 //! kept as it was even if the draft is edited later. The Automerge form is
-//! `doc::audit`.
+//! `doc::audit`. A plan is parsed from the "New audit" form ([`AuditForm`]);
+//! [`members`] says which runs and findings on a device are the audit's.
 
 mod action;
 mod lifecycle;
+mod members;
+mod plan;
 pub mod programme;
 
 pub use action::{apply, next_actions, Action, Command};
 pub use lifecycle::{Declaration, IssuedReport, Standing, TeamMember, TransitionError};
+pub use members::{members, FindingRef, Members, RunRef};
+pub use plan::{AuditForm, PlanError};
 pub use programme::{AuditProgramme, NewProgramme, Period, PeriodError, PlannedAudit, Scope};
 
 use std::fmt;

@@ -4,7 +4,7 @@
 //! |---|---|---|
 //! | `POST /api/login` | anyone | `{login, password}` → the profile, and the session cookie |
 //! | `POST /api/logout` | signed in | ends the session and clears the cookie |
-//! | `GET /api/me` | signed in | the profile: who, their role, their sites |
+//! | `GET /api/me` | signed in | the profile: who, their role, their sites and who works at each |
 //! | `POST /api/sync-tickets` | signed in | a single-use ticket for `/sync?ticket=…` |
 //!
 //! A request without a valid credential gets 401 with a message a person can read
@@ -50,17 +50,49 @@ pub struct User {
     pub default_site: String,
 }
 
-/// A site and its catalog document id (bs58check text).
+/// A site, its catalog document id (bs58check text) and who works there.
 #[derive(Debug, Serialize)]
 pub struct SiteView {
     pub id: String,
     pub name: String,
     pub catalog: String,
+    pub people: Vec<PersonView>,
 }
 
-impl From<&Principal> for Me {
-    fn from(principal: &Principal) -> Me {
-        Me {
+/// Someone who works at a site: whom an audit team is picked from.
+#[derive(Debug, Serialize)]
+pub struct PersonView {
+    pub id: String,
+    pub login: String,
+    pub name: String,
+    pub role: String,
+}
+
+impl Me {
+    /// The profile of `principal`, with the people of each of their sites.
+    async fn of(state: &AppState, principal: &Principal) -> Result<Me, AppError> {
+        let mut sites = Vec::with_capacity(principal.sites.len());
+        for site in &principal.sites {
+            let people = state
+                .directory
+                .site_people(&principal.organisation, &site.id)
+                .await?
+                .into_iter()
+                .map(|p| PersonView {
+                    id: p.id,
+                    login: p.login,
+                    name: p.name,
+                    role: p.role.to_string(),
+                })
+                .collect();
+            sites.push(SiteView {
+                id: site.id.clone(),
+                name: site.name.clone(),
+                catalog: site.catalog.to_string(),
+                people,
+            });
+        }
+        Ok(Me {
             user: User {
                 id: principal.user_id.clone(),
                 login: principal.login.clone(),
@@ -69,16 +101,8 @@ impl From<&Principal> for Me {
                 organisation: principal.organisation.clone(),
                 default_site: principal.default_site.clone(),
             },
-            sites: principal
-                .sites
-                .iter()
-                .map(|site| SiteView {
-                    id: site.id.clone(),
-                    name: site.name.clone(),
-                    catalog: site.catalog.to_string(),
-                })
-                .collect(),
-        }
+            sites,
+        })
     }
 }
 
@@ -123,13 +147,14 @@ async fn login(
         })
         .await?;
     let principal = Principal::from_user(user);
+    let me = Me::of(&state, &principal).await?;
     tracing::info!(user = %principal.user_id, "signed in");
     Ok((
         [(
             header::SET_COOKIE,
             auth::session_set_cookie(&state.auth, &session),
         )],
-        Json(Me::from(&principal)),
+        Json(me),
     )
         .into_response())
 }
@@ -154,7 +179,7 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
 /// `GET /api/me`: who is signed in and the sites they work at.
 async fn me(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Me>, AppError> {
     let (principal, _) = signed_in(&state, &headers).await?;
-    Ok(Json(Me::from(&principal)))
+    Ok(Json(Me::of(&state, &principal).await?))
 }
 
 /// A ticket for one sync connection.

@@ -41,6 +41,15 @@ pub struct UserRecord {
     pub sites: Vec<Site>,
 }
 
+/// Someone who works at a site, as others pick them (no credentials).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Colleague {
+    pub id: String,
+    pub login: String,
+    pub name: String,
+    pub role: Role,
+}
+
 /// What a credential is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CredentialKind {
@@ -115,6 +124,14 @@ pub trait Directory: Send + Sync + 'static {
 
     /// The user with this id.
     async fn user(&self, id: &str) -> Result<Option<UserRecord>, StoreError>;
+
+    /// The people of `organisation` who work at `site`, by name: whom an audit
+    /// team or a finding owner is picked from.
+    async fn site_people(
+        &self,
+        organisation: &str,
+        site: &str,
+    ) -> Result<Vec<Colleague>, StoreError>;
 
     /// Stores a credential.
     async fn add_credential(&self, credential: &NewCredential) -> Result<(), StoreError>;

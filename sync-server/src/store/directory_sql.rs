@@ -130,6 +130,38 @@ macro_rules! impl_directory {
                 }))
             }
 
+            async fn site_people(
+                &self,
+                organisation: &str,
+                site: &str,
+            ) -> Result<Vec<$crate::store::Colleague>, $crate::store::StoreError> {
+                use sqlx::Row;
+                sqlx::query(
+                    "SELECT u.id, u.login, u.name, u.role FROM users u \
+                     JOIN user_sites s ON s.user_id = u.id \
+                     WHERE u.organisation = $1 AND s.site = $2 ORDER BY u.name, u.id",
+                )
+                .bind(organisation)
+                .bind(site)
+                .fetch_all(&self.pool)
+                .await?
+                .into_iter()
+                .map(|row| -> Result<$crate::store::Colleague, $crate::store::StoreError> {
+                    let id: String = row.try_get("id")?;
+                    let role: String = row.try_get("role")?;
+                    let role = role.parse().map_err(|e| {
+                        $crate::store::StoreError::Corrupt(format!("user {id}: {e}"))
+                    })?;
+                    Ok($crate::store::Colleague {
+                        login: row.try_get("login")?,
+                        name: row.try_get("name")?,
+                        id,
+                        role,
+                    })
+                })
+                .collect()
+            }
+
             async fn add_credential(
                 &self,
                 credential: &$crate::store::NewCredential,

@@ -79,6 +79,29 @@ async fn demo_catalog(server: &ServerProcess) -> DocumentId {
     assert_eq!(sites.len(), 1, "one site: {sites:?}");
     assert_eq!(sites[0]["id"], "demo");
     assert_eq!(sites[0]["name"], "Demo site");
+    // Who works there, by name, to pick an audit team from: ids, never secrets.
+    let people = sites[0]["people"].as_array().expect("a list of people");
+    let names: Vec<&str> = people.iter().filter_map(|p| p["name"].as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Ada Auditor",
+            "Alex Admin",
+            "Aziz Auditor",
+            "Mia Manager",
+            "Tess Technician",
+            "Theo Technician"
+        ]
+    );
+    let aziz = &people[2];
+    assert_eq!(aziz["id"], "demo-auditor2");
+    assert_eq!(aziz["login"], "auditor2");
+    assert_eq!(aziz["role"], "auditor");
+    assert!(
+        !response.body.contains("argon2"),
+        "no password hashes: {}",
+        response.body
+    );
     sites[0]["catalog"]
         .as_str()
         .expect("catalog id text")
