@@ -29,7 +29,7 @@ pub(super) fn winning_list(doc: &Automerge, key: &str) -> Option<ObjId> {
 }
 
 /// The maps in every concurrent list at `key`, list by list.
-pub(super) fn maps(doc: &Automerge, key: &str) -> Vec<ObjId> {
+fn maps(doc: &Automerge, key: &str) -> Vec<ObjId> {
     doc.get_all(ROOT, key)
         .unwrap_or_default()
         .into_iter()
@@ -43,6 +43,22 @@ pub(super) fn maps(doc: &Automerge, key: &str) -> Vec<ObjId> {
                 .collect::<Vec<_>>()
         })
         .collect()
+}
+
+/// Every item of every concurrent list at `key` that `read` can read, oldest
+/// first (by `at`, device time, then list order).
+pub(super) fn read_all<T>(
+    doc: &Automerge,
+    key: &str,
+    read: impl Fn(&Automerge, &ObjId) -> Option<T>,
+    at: impl Fn(&T) -> i64,
+) -> Vec<T> {
+    let mut all: Vec<T> = maps(doc, key)
+        .iter()
+        .filter_map(|map| read(doc, map))
+        .collect();
+    all.sort_by_key(at);
+    all
 }
 
 /// A scalar field of an item map.

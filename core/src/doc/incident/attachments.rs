@@ -35,12 +35,7 @@ pub(super) fn write(
 /// Every readable attachment of every concurrent `attachments` list, oldest first
 /// (by device time, then list order).
 pub(super) fn read_all(doc: &Automerge) -> Vec<Attachment> {
-    let mut all: Vec<Attachment> = appendable::maps(doc, KEY)
-        .iter()
-        .filter_map(|map| read_one(doc, map))
-        .collect();
-    all.sort_by_key(|a| a.at_ms);
-    all
+    appendable::read_all(doc, KEY, read_one, |a| a.at_ms)
 }
 
 fn read_one(doc: &Automerge, map: &ObjId) -> Option<Attachment> {

@@ -40,12 +40,7 @@ pub(super) fn write(
 /// Every readable signature of every concurrent `signatures` list, oldest first
 /// (by device time, then list order).
 pub(super) fn read_all(doc: &Automerge) -> Vec<Signature> {
-    let mut all: Vec<Signature> = appendable::maps(doc, KEY)
-        .iter()
-        .filter_map(|map| read_one(doc, map))
-        .collect();
-    all.sort_by_key(|s| s.at_ms);
-    all
+    appendable::read_all(doc, KEY, read_one, |s| s.at_ms)
 }
 
 /// The heads a signature covers, as change hashes.
