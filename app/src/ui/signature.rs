@@ -60,10 +60,11 @@ pub fn IncidentSignatures(
             <section class="signatures" aria-labelledby="signatures-heading">
                 <h2 id="signatures-heading">"Customer signature"</h2>
                 {move || message.get().map(|m| view! { <p class="saved" role="status">{m}</p> })}
+                // Re-rendered whenever a signature or what changed after it differs.
                 <ul class="signed-list" aria-label="Signatures">
-                    <For each=move || signed.get() key=|(s, _)| s.signature.blob.clone() let:item>
-                        <li><SignedView signed=item.0 device=item.1/></li>
-                    </For>
+                    {move || signed.get().into_iter().map(|(s, device)| view! {
+                        <li><SignedView signed=s device=device/></li>
+                    }).collect_view()}
                 </ul>
                 <Show
                     when=pad_open
