@@ -233,7 +233,8 @@ impl Repo {
         incident::read(loaded.sync.doc()).map_err(|e| ActionError::Unreadable(e.to_string()))
     }
 
-    /// Logs a new incident at the person's first site and lists it in that site's catalog.
+    /// Logs a new incident or service request at the person's first site and
+    /// lists it in that site's catalog.
     pub async fn create_incident(
         self: &Rc<Self>,
         new: incident::NewIncident,
@@ -262,7 +263,7 @@ impl Repo {
             let loaded = inner.docs.get_mut(&catalog_id).ok_or(ActionError::NoSite)?;
             let entry = catalog::Entry {
                 id,
-                kind: "incident".into(),
+                kind: new.kind.as_str().into(),
             };
             let (added, changes) = loaded.sync.change(|d| catalog::add(d, &entry, stamp));
             added.map_err(|_| ActionError::NoSite)?;

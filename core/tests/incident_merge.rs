@@ -11,7 +11,7 @@ use fieldbook_core::doc::Stamp;
 use fieldbook_core::model::action::{Action, Command, LifecyclePolicy};
 use fieldbook_core::model::calendar::BusinessCalendar;
 use fieldbook_core::model::event::{EventKind, HoldReason};
-use fieldbook_core::model::incident::{Incident, Status, Title};
+use fieldbook_core::model::incident::{Incident, Status, TicketKind, Title};
 use fieldbook_core::model::priority::{Impact, Urgency};
 use fieldbook_core::model::sla::SlaPolicy;
 use proptest::prelude::*;
@@ -25,6 +25,8 @@ fn tablet(n: u8) -> Automerge {
 
 fn new_incident() -> NewIncident {
     NewIncident {
+        kind: TicketKind::Incident,
+        needs_approval: false,
         site: "north".into(),
         title: Title::parse("Switch down in room 4").expect("title"),
         description: String::new(),

@@ -1,11 +1,13 @@
-//! Laws of the SLA clocks, over generated incident logs (single device and two
-//! devices that worked offline from a common point):
+//! Laws of the SLA clocks, over generated incident and service request logs
+//! (single device and two devices that worked offline from a common point;
+//! service requests start waiting for a manager's approval):
 //!
 //! 1. elapsed business time never decreases as `now` grows;
 //! 2. a hold for a pausing reason, added inside a stretch of work, never adds time
 //!    (and one for a non-pausing reason changes nothing);
 //! 3. the result does not depend on the order in which events arrive.
 
+use fieldbook_core::model::access::Role;
 use fieldbook_core::model::action::{apply, next_actions, Action, Command, LifecyclePolicy};
 use fieldbook_core::model::calendar::{BusinessCalendar, Hours};
 use fieldbook_core::model::date::Date;
@@ -72,6 +74,16 @@ fn command(events: &[Event], now: i64, choice: u8) -> Option<Command> {
         }
         Action::AddNote => Command::AddNote { text: text("note") },
         Action::Reconcile => Command::Reconcile,
+        Action::Approve => Command::Approve {
+            by: text("Mia"),
+            role: Role::Manager,
+        },
+        Action::RefuseApproval => Command::RefuseApproval {
+            by: text("Mia"),
+            role: Role::Manager,
+            reason: text("no budget"),
+        },
+        Action::RequestApproval => return None,
     })
 }
 
@@ -82,6 +94,20 @@ fn created() -> Vec<Event> {
         at_ms: T0,
         device: "a".into(),
     }]
+}
+
+/// How a log starts: an incident, or a service request waiting for approval.
+fn logged(request: bool) -> Vec<Event> {
+    let mut events = created();
+    if request {
+        events.push(Event {
+            id: "a-1".into(),
+            kind: EventKind::ApprovalRequested,
+            at_ms: T0,
+            device: "a".into(),
+        });
+    }
+    events
 }
 
 /// Applies the steps that the lifecycle accepts, skipping the rest; returns the
@@ -127,9 +153,9 @@ fn steps(max: usize) -> impl Strategy<Value = Vec<Step>> {
 
 /// A common prefix, then two devices each working offline, merged.
 fn merged_log() -> impl Strategy<Value = Vec<Event>> {
-    (steps(12), steps(8), steps(8)).prop_map(|(prefix, a, b)| {
-        let (common, end) = extend(&created(), &prefix, T0);
-        let base: Vec<Event> = created().into_iter().chain(common).collect();
+    (steps(12), steps(8), steps(8), any::<bool>()).prop_map(|(prefix, a, b, request)| {
+        let (common, end) = extend(&logged(request), &prefix, T0);
+        let base: Vec<Event> = logged(request).into_iter().chain(common).collect();
         let only_a: Vec<Step> = a.into_iter().map(|(op, gap, _)| (op, gap, false)).collect();
         let only_b: Vec<Step> = b.into_iter().map(|(op, gap, _)| (op, gap, true)).collect();
         let (from_a, _) = extend(&base, &only_a, end);

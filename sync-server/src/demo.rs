@@ -6,7 +6,7 @@ use automerge::Automerge;
 use fieldbook_core::doc::{catalog, incident, Stamp};
 use fieldbook_core::ids::DocumentId;
 use fieldbook_core::model::access::Role;
-use fieldbook_core::model::incident::Title;
+use fieldbook_core::model::incident::{TicketKind, Title};
 use fieldbook_core::model::priority::{Impact, Urgency};
 
 use crate::auth::password;
@@ -95,6 +95,8 @@ pub async fn seed_if_empty(
         .await?;
     for (title, description, impact, urgency) in INCIDENTS {
         let new = incident::NewIncident {
+            kind: TicketKind::Incident,
+            needs_approval: false,
             site: SITE_ID.to_owned(),
             title: Title::parse(title).map_err(invalid)?,
             description: description.to_owned(),

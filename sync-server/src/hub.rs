@@ -18,7 +18,8 @@
 //! the [`Directory`]); someone who may not read it gets the same answers as for a
 //! document that does not exist, and changes from a role that may only read that
 //! kind of record are never stored. Each stored change is recorded with who sent it
-//! and when it arrived, and a new incident gets its human reference (INC-000001)
+//! and when it arrived, and a new incident gets its human reference (INC-000001;
+//! a service request REQ-000001)
 //! as the server's own change.
 //!
 //! Everything done to one document runs inside an unwind boundary: a panic there (a
@@ -467,8 +468,9 @@ impl Hub {
                     return Err(error.into());
                 }
             }
-            if let Some(number) = reference {
-                self.write_reference(document_id, doc, chunks, number).await;
+            if let Some(reference) = reference {
+                self.write_reference(document_id, doc, chunks, &reference)
+                    .await;
             }
             if chunks.len() > doc_entry::MAX_CHUNKS {
                 self.compact(document_id, doc, chunks).await;
@@ -482,14 +484,15 @@ impl Hub {
     /// Decides whether `principal`'s new changes may be stored. A document seen for
     /// the first time is registered: its organisation is theirs, its site the one
     /// its contents name (or their default site), its kind the one it says. Returns
-    /// the reference number to write if it is a new incident.
+    /// the reference to write if it is a new incident (`INC-000001`) or service
+    /// request (`REQ-000001`).
     async fn admit(
         &self,
         document_id: DocumentId,
         principal: &Principal,
         doc: &automerge::Automerge,
         access: &mut Option<DocAccess>,
-    ) -> Result<Option<i64>, HubError> {
+    ) -> Result<Option<String>, HubError> {
         let mut reference = None;
         if access.is_none() {
             let wanted = DocAccess {
@@ -512,7 +515,12 @@ impl Hub {
                     .register_document(document_id, &wanted, &principal.user_id, now_ms())
                     .await?;
                 if registered.created {
-                    reference = registered.reference;
+                    reference = registered.reference.zip(
+                        wanted
+                            .kind
+                            .as_deref()
+                            .and_then(fieldbook_core::model::incident::TicketKind::parse),
+                    );
                 }
                 *access = Some(registered.access);
             } else {
@@ -523,7 +531,7 @@ impl Hub {
             return Ok(None);
         };
         if principal.may_write(access) {
-            Ok(reference)
+            Ok(reference.map(|(number, kind)| format!("{}-{number:06}", kind.reference_prefix())))
         } else {
             Err(HubError::NotAllowed {
                 message: format!(
@@ -586,21 +594,21 @@ impl Hub {
         }
     }
 
-    /// Writes `INC-…` into a new incident as the server's own change, stored with
-    /// the server as its author. If it cannot be stored it is rolled back; the
-    /// incident keeps its provisional reference on devices.
+    /// Writes `INC-…` (or `REQ-…`) into a new incident (or service request) as
+    /// the server's own change, stored with the server as its author. If it cannot
+    /// be stored it is rolled back; the record keeps its provisional reference on
+    /// devices.
     async fn write_reference(
         &self,
         document_id: DocumentId,
         doc: &mut DocSync<ConnId>,
         chunks: &mut Vec<crate::store::ChunkId>,
-        number: i64,
+        reference: &str,
     ) {
-        let reference = format!("INC-{number:06}");
         let (written, applied) = doc.change(|d| {
             let actor = d.get_actor().clone();
             d.set_actor(server_actor());
-            let result = fieldbook_core::doc::incident::set_reference(d, &reference, now_ms());
+            let result = fieldbook_core::doc::incident::set_reference(d, reference, now_ms());
             d.set_actor(actor);
             result
         });

@@ -97,9 +97,9 @@ export class Fieldbook {
 
   // ----- working an incident (the incident page) -----
 
-  /** Title line, status, hold reason and assignment of the open incident. */
+  /** Title line, status, hold reason and assignment of the open incident or service request. */
   incidentSummary() {
-    return this.page.getByRole('region', { name: 'Incident summary' });
+    return this.page.getByRole('region', { name: /^(Incident|Service request) summary$/ });
   }
 
   nextActions() {

@@ -274,7 +274,9 @@ fn playwright(args: &[String]) -> Result<()> {
     let projects: &[&str] = if args.iter().any(|a| a.starts_with("--project")) {
         &[]
     } else {
-        &["--project", "phone", "--project", "tablet"]
+        // `--project=…` form: a bare `--project` takes every later word as a
+        // project name, so a spec file given after `--` would be read as one.
+        &["--project=phone", "--project=tablet"]
     };
     run(npx_playwright().args(projects).args(args))
 }

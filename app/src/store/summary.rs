@@ -1,7 +1,7 @@
 //! The summary row a list shows for one record.
 
 use fieldbook_core::model::calendar::BusinessCalendar;
-use fieldbook_core::model::incident::Incident;
+use fieldbook_core::model::incident::{Incident, TicketKind};
 use fieldbook_core::model::listing::{Row, SlaSnapshot};
 use fieldbook_core::model::sla::SlaPolicy;
 
@@ -43,7 +43,7 @@ impl Summary {
         );
         Summary {
             id: id.to_owned(),
-            kind: "incident".to_owned(),
+            kind: incident.kind.as_str().to_owned(),
             detail: None,
             site: incident.site.clone(),
             title: incident.title.value.clone(),
@@ -61,6 +61,7 @@ impl Summary {
     /// `listing::search_text`.
     pub fn row<'a>(&'a self, search: &'a str) -> Row<'a> {
         Row {
+            kind: TicketKind::parse(&self.kind).unwrap_or_default(),
             title: &self.title,
             reference: self.reference.as_deref(),
             status: &self.status,

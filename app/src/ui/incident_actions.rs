@@ -4,14 +4,16 @@
 //! `doc::incident::perform`); a refusal is shown in core's words.
 
 use fieldbook_core::ids::DocumentId;
+use fieldbook_core::model::access::{Person, Role};
 use fieldbook_core::model::action::{next_actions, Action, Command, LifecyclePolicy};
 use fieldbook_core::model::event::HoldReason;
+use fieldbook_core::model::incident::TicketKind;
 use fieldbook_core::model::sla::SlaPolicy;
 use leptos::prelude::*;
 
 use super::repo;
 use super::wording::{sentence, RESOLUTION_CODES};
-use crate::repo::IncidentRecord;
+use crate::repo::{IncidentRecord, Signals};
 
 /// What the person types into the open action's form (one field per input).
 #[derive(Clone, Copy)]
@@ -41,17 +43,31 @@ pub fn NextActions(
     let done = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
 
+    let signals = expect_context::<Signals>();
+    // Approvals are offered to managers and admins only (core's `offered_to`);
+    // a device that does not know who is signed in offers what a technician gets.
+    let role = Memo::new(move |_| {
+        signals
+            .profile
+            .with(|p| p.as_ref().and_then(|p| p.user.role.parse::<Role>().ok()))
+            .unwrap_or(Role::Technician)
+    });
+    let kind = Memo::new(move |_| {
+        record.with(|r| r.as_ref().map(|r| r.incident.kind).unwrap_or_default())
+    });
     let actions = Memo::new(move |_| {
         let now_ms = now_ms.get();
+        let role = role.get();
         record.with(|r| {
             r.as_ref()
                 .map(|r| next_actions(&r.incident.events, &LifecyclePolicy::standard(), now_ms))
                 .unwrap_or_default()
                 .into_iter()
-                .filter(|a| on_a_button(*a))
+                .filter(|a| on_a_button(*a) && a.offered_to(role))
                 .collect::<Vec<_>>()
         })
     });
+    let who = move || repo().and_then(|repo| repo.person().ok());
 
     let run = move |command: Command| {
         let (Some(id), Some(repo)) = (id.get_untracked(), repo()) else {
@@ -68,7 +84,7 @@ pub fn NextActions(
                     inputs.clear();
                     done.set(Some(format!(
                         "{} — recorded on this device",
-                        button_label(action)
+                        button_label(action, kind.get_untracked())
                     )));
                 }
                 Err(e) => error.set(Some(sentence(&e.to_string()))),
@@ -83,6 +99,10 @@ pub fn NextActions(
         match action {
             Action::StartWork => run(Command::StartWork),
             Action::Resume => run(Command::Resume),
+            Action::Approve => match inputs.command(action, who().as_ref()) {
+                Ok(command) => run(command),
+                Err(message) => error.set(Some(message)),
+            },
             _ => {
                 inputs.clear();
                 if action == Action::Assign {
@@ -104,7 +124,7 @@ pub fn NextActions(
         let Some(action) = open.get_untracked() else {
             return;
         };
-        match inputs.command(action) {
+        match inputs.command(action, who().as_ref()) {
             Ok(command) => run(command),
             Err(message) => error.set(Some(message)),
         }
@@ -120,14 +140,14 @@ pub fn NextActions(
                                 class=button_class(i, action)
                                 disabled=move || busy.get()
                                 on:click=move |_| press(action)>
-                                {button_label(action)}
+                                {move || button_label(action, kind.get())}
                             </button>
                         }).collect_view()}
                     </div>
                 }.into_any(),
                 Some(action) => view! {
-                    <form class="action-form" aria-label=button_label(action) novalidate on:submit=submit>
-                        <h2>{button_label(action)}</h2>
+                    <form class="action-form" aria-label=button_label(action, kind.get_untracked()) novalidate on:submit=submit>
+                        <h2>{button_label(action, kind.get_untracked())}</h2>
                         {fields(action, inputs)}
                         {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
                         <div class="form-buttons">
@@ -136,7 +156,7 @@ pub fn NextActions(
                                 "Back"
                             </button>
                             <button type="submit" class="button primary" disabled=move || busy.get()>
-                                {submit_label(action)}
+                                {submit_label(action, kind.get_untracked())}
                             </button>
                         </div>
                     </form>
@@ -160,25 +180,29 @@ fn on_a_button(action: Action) -> bool {
 
 /// The button's words: core's, except where a word alone would mislead on a page
 /// that also has form buttons ("Cancel").
-fn button_label(action: Action) -> &'static str {
-    match action {
-        Action::Cancel => "Cancel incident",
-        other => other.label(),
+fn button_label(action: Action, kind: TicketKind) -> &'static str {
+    match (action, kind) {
+        (Action::Cancel, TicketKind::Incident) => "Cancel incident",
+        (Action::Cancel, TicketKind::ServiceRequest) => "Cancel request",
+        (Action::Approve, _) => "Approve request",
+        (Action::RefuseApproval, _) => "Refuse request",
+        (other, _) => other.label(),
     }
 }
 
-fn submit_label(action: Action) -> &'static str {
-    match action {
-        Action::Close => "Close incident",
-        Action::ReviewMajor => "Record review",
-        other => button_label(other),
+fn submit_label(action: Action, kind: TicketKind) -> &'static str {
+    match (action, kind) {
+        (Action::Close, TicketKind::Incident) => "Close incident",
+        (Action::Close, TicketKind::ServiceRequest) => "Close request",
+        (Action::ReviewMajor, _) => "Record review",
+        (other, _) => button_label(other, kind),
     }
 }
 
 /// The first action (the most likely) stands out; cancelling looks like a risk.
 fn button_class(index: usize, action: Action) -> &'static str {
     match (index, action) {
-        (_, Action::Cancel) => "button big danger",
+        (_, Action::Cancel | Action::RefuseApproval) => "button big danger",
         (0, _) => "button big primary",
         _ => "button big",
     }
@@ -230,14 +254,16 @@ fn fields(action: Action, inputs: Inputs) -> AnyView {
         }
         .into_any(),
         Action::ReviewMajor => text_area("action-review", "Review notes", true, inputs.notes).into_any(),
-        Action::Reopen | Action::Cancel | Action::DeclareMajor => {
+        Action::Reopen | Action::Cancel | Action::DeclareMajor | Action::RefuseApproval => {
             text_area("action-reason", "Reason", true, inputs.reason).into_any()
         }
         Action::StartWork
         | Action::Resume
         | Action::ChangePriority
         | Action::AddNote
-        | Action::Reconcile => ().into_any(),
+        | Action::Reconcile
+        | Action::RequestApproval
+        | Action::Approve => ().into_any(),
     }
 }
 
@@ -299,9 +325,14 @@ impl Inputs {
             .set(HoldReason::AwaitingCaller.as_str().to_owned());
     }
 
-    /// The command the form describes. Only the hold reason is parsed here;
+    /// The command the form describes, by `who` (the signed-in person, whose
+    /// name and role an approval records). Only the hold reason is parsed here;
     /// everything else is core's to accept or refuse.
-    fn command(&self, action: Action) -> Result<Command, String> {
+    fn command(&self, action: Action, who: Option<&Person>) -> Result<Command, String> {
+        let approver = || {
+            who.map(|p| (p.name.clone(), p.role))
+                .ok_or_else(|| "Sign in first: an approval records who gave it.".to_owned())
+        };
         let text = |field: RwSignal<String>| field.get_untracked();
         Ok(match action {
             Action::Assign => Command::Assign {
@@ -334,7 +365,22 @@ impl Inputs {
             Action::ReviewMajor => Command::ReviewMajor {
                 notes: text(self.notes),
             },
-            Action::ChangePriority | Action::AddNote | Action::Reconcile => {
+            Action::Approve => {
+                let (by, role) = approver()?;
+                Command::Approve { by, role }
+            }
+            Action::RefuseApproval => {
+                let (by, role) = approver()?;
+                Command::RefuseApproval {
+                    by,
+                    role,
+                    reason: text(self.reason),
+                }
+            }
+            Action::ChangePriority
+            | Action::AddNote
+            | Action::Reconcile
+            | Action::RequestApproval => {
                 return Err("This is done elsewhere on the page.".to_owned())
             }
         })

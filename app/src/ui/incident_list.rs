@@ -3,6 +3,7 @@
 //! [`PAGE`] cards at a time so a phone stays quick with thousands of records.
 
 use fieldbook_core::model::calendar::BusinessCalendar;
+use fieldbook_core::model::incident::TicketKind;
 use fieldbook_core::model::listing::{
     search_text, select, Query, SlaFilter, SlaSnapshotState, Sort,
 };
@@ -29,7 +30,7 @@ pub fn IncidentList() -> impl IntoView {
             .summaries
             .get()
             .into_iter()
-            .filter(|s| s.kind == "incident")
+            .filter(|s| TicketKind::parse(&s.kind).is_some())
             .collect::<Vec<_>>()
     });
     // Lower-cased search text per row, made when the rows change, not per keystroke.
@@ -61,6 +62,17 @@ pub fn IncidentList() -> impl IntoView {
             })
         })
     };
+    // Whether any service request is on the device (then the list names both).
+    let requests = Memo::new(move |_| {
+        incidents.with(|all| {
+            all.iter()
+                .any(|s| s.kind == TicketKind::ServiceRequest.as_str())
+        })
+    });
+    let noun = move || match requests.get() {
+        true => "incidents and requests",
+        false => "incidents",
+    };
     let statuses = Memo::new(move |_| distinct(&incidents.get(), |s| Some(s.status.clone())));
     let assignees = Memo::new(move |_| distinct(&incidents.get(), |s| s.assignee.clone()));
     let sites = move || signals.profile.get().map(|p| p.sites).unwrap_or_default();
@@ -75,15 +87,28 @@ pub fn IncidentList() -> impl IntoView {
         <section class="page">
             <div class="page-head">
                 <h1>"Incidents"</h1>
-                <a class="button primary" href="/new-incident">"New incident"</a>
+                <div class="head-buttons">
+                    <a class="button" href="/new-incident?kind=request">"New request"</a>
+                    <a class="button primary" href="/new-incident">"New incident"</a>
+                </div>
             </div>
             {move || signals.profile.get().is_none().then(|| view! {
                 <p class="hint">"Sign in once with the network on so this device learns your site. Records already here stay available offline."</p>
             })}
             <form class="filters" role="search" aria-label="Find incidents" on:submit=|ev| ev.prevent_default()>
-                <input type="search" class="search" aria-label="Search incidents" placeholder="Search title or INC number"
+                <input type="search" class="search" aria-label="Search incidents" placeholder="Search title, INC or REQ number"
                     prop:value=move || query.with(|q| q.text.clone())
                     on:input=set(Box::new(|q, v| q.text = v))/>
+                <Show when=move || requests.get()>
+                    <div class="filter">
+                        <label for="f-kind">"Type"</label>
+                        <select id="f-kind" on:change=set(Box::new(|q, v| q.kind = TicketKind::parse(&v)))>
+                            <option value="">"All"</option>
+                            <option value=TicketKind::Incident.as_str()>"Incidents"</option>
+                            <option value=TicketKind::ServiceRequest.as_str()>"Service requests"</option>
+                        </select>
+                    </div>
+                </Show>
                 <div class="filter">
                     <label for="f-status">"Status"</label>
                     <select id="f-status" on:change=set(Box::new(|q, v| q.status = (!v.is_empty()).then_some(v)))>
@@ -147,7 +172,7 @@ pub fn IncidentList() -> impl IntoView {
             </form>
             <p class="count" aria-live="polite">{move || {
                 let (kept, all) = (selected.with(Vec::len), incidents.with(Vec::len));
-                if kept == all { format!("{all} incidents") } else { format!("{kept} of {all} incidents") }
+                if kept == all { format!("{all} {}", noun()) } else { format!("{kept} of {all} {}", noun()) }
             }}</p>
             <Show
                 when=move || selected.with(|s| !s.is_empty())
@@ -164,6 +189,7 @@ pub fn IncidentList() -> impl IntoView {
                                 <span class=format!("badge p{}", s.priority)>{priority_label(s.priority)}</span>
                                 <span class="title">{s.title.clone()}</span>
                                 <span class="meta">
+                                    {(s.kind == TicketKind::ServiceRequest.as_str()).then_some("Service request · ")}
                                     {s.reference.clone().unwrap_or_else(|| provisional_reference(&s.id))}
                                     " · "{s.status.clone()}
                                     {s.assignee.clone().map(|a| format!(" · {a}"))}

@@ -13,7 +13,8 @@
 use fieldbook_core::doc::draft::Draft;
 use fieldbook_core::doc::incident::Edit;
 use fieldbook_core::ids::DocumentId;
-use fieldbook_core::model::incident::{Incident, Title};
+use fieldbook_core::model::incident::{Incident, Status, TicketKind, Title};
+use fieldbook_core::model::lifecycle::Approval;
 use fieldbook_core::model::priority::{Impact, PriorityMatrix, Urgency};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -257,15 +258,25 @@ pub(super) fn Header(incident: Incident, id: String) -> impl IntoView {
         Some(person) => format!("{} · {person}", a.group),
         None => a.group,
     });
+    let kind = (incident.kind == TicketKind::ServiceRequest).then_some("Service request · ");
+    let approval = standing.approval.as_ref().and_then(|a| match a {
+        Approval::Pending if standing.status == Status::AwaitingApproval => {
+            Some("Waiting for a manager’s approval before work starts".to_owned())
+        }
+        Approval::Pending => None,
+        Approval::Given { by } => Some(format!("Approved by {by}")),
+        Approval::Refused { by, reason } => Some(format!("Refused by {by}: {reason}")),
+    });
     view! {
-        <section class="record-head" aria-label="Incident summary">
+        <section class="record-head" aria-label=format!("{} summary", incident.kind.label())>
             <h1>{incident.title.value.clone()}</h1>
             <p class="meta">
                 <span class=format!("badge p{}", incident.priority().rank())>{incident.priority().to_string()}</span>
-                " "{reference}" · "
+                " "{kind}{reference}" · "
                 <span class="status">{standing.status.label()}{hold}</span>
                 {standing.major.then(|| view! { " " <span class="badge major">"Major incident"</span> })}
             </p>
+            {approval.map(|a| view! { <p class="meta approval">{a}</p> })}
             <p class="meta assignment">{match assignment {
                 Some(a) => format!("Assigned to {a}"),
                 None => "Not assigned yet".to_owned(),

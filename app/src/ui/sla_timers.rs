@@ -3,6 +3,7 @@
 //! event log; this renders them as of the page's ticking device time.
 
 use fieldbook_core::model::calendar::BusinessCalendar;
+use fieldbook_core::model::incident::Status;
 use fieldbook_core::model::sla::{Clock, ClockState, SlaPolicy, SlaState};
 use leptos::prelude::*;
 
@@ -21,6 +22,14 @@ pub fn SlaTimers(
         let now_ms = now_ms.get();
         record.with(|r| r.as_ref().map(|r| sla_now(r, now_ms)))
     });
+    // Why paused clocks are paused: a service request waiting for its approval,
+    // or work on hold.
+    let pause = Memo::new(move |_| {
+        record.with(|r| match r.as_ref().map(|r| r.incident.status()) {
+            Some(Status::AwaitingApproval) => "stopped until a manager approves",
+            _ => "stopped while on hold",
+        })
+    });
     move || {
         state.get().map(|s| {
             view! {
@@ -35,8 +44,8 @@ pub fn SlaTimers(
                         })}
                     </div>
                     <div class="clocks">
-                        {clock_view("First response", &s.first_response)}
-                        {clock_view("Resolution", &s.resolution)}
+                        {clock_view("First response", &s.first_response, pause.get())}
+                        {clock_view("Resolution", &s.resolution, pause.get())}
                     </div>
                 </section>
             }
@@ -59,7 +68,7 @@ fn sla_now(record: &IncidentRecord, now_ms: i64) -> SlaState {
     )
 }
 
-fn clock_view(name: &'static str, clock: &Clock) -> impl IntoView {
+fn clock_view(name: &'static str, clock: &Clock, pause: &'static str) -> impl IntoView {
     let (state, class) = match clock.state {
         ClockState::Running => ("Running", "running"),
         ClockState::Paused => ("Paused", "paused"),
@@ -70,7 +79,7 @@ fn clock_view(name: &'static str, clock: &Clock) -> impl IntoView {
     let left = duration_words(clock.remaining_ms);
     let words = match clock.state {
         ClockState::Running => format!("{left} left"),
-        ClockState::Paused => format!("{left} left; stopped while on hold"),
+        ClockState::Paused => format!("{left} left; {pause}"),
         ClockState::Met => format!("{left} to spare"),
         ClockState::Breached if clock.counting => format!("{left} overdue"),
         ClockState::Breached => format!("{left} over target"),

@@ -108,9 +108,12 @@ pub fn describe(event: &Event) -> String {
             1 => format!("{label}: 1 change set aside"),
             n => format!("{label}: {n} changes set aside"),
         },
+        EventKind::Approved { by, .. } => format!("{label} by {by}"),
+        EventKind::ApprovalRefused { by, reason, .. } => format!("{label} by {by}: {reason}"),
         EventKind::Created
         | EventKind::WorkStarted
         | EventKind::Resumed
+        | EventKind::ApprovalRequested
         | EventKind::Unreadable { .. }
         | EventKind::Other(_) => label.to_owned(),
     }
@@ -120,6 +123,10 @@ pub fn describe(event: &Event) -> String {
 pub fn change_words(message: Option<&str>) -> String {
     let words = match message.unwrap_or_default() {
         "create incident" => "Logged the incident",
+        "create service request" => "Logged the service request",
+        "approved" => "Approved the request",
+        "approvalRefused" => "Refused the request",
+        "assign reference" => "Gave it its reference",
         "set title" => "Changed the title",
         "edit description" => "Edited the description",
         "set impact" => "Changed the impact",

@@ -6,12 +6,16 @@
 //! change different fields offline never conflict.
 
 use super::incident::{Edit, NewIncident};
-use crate::model::incident::{Incident, Title, TitleError};
+use crate::model::incident::{Incident, TicketKind, Title, TitleError};
 use crate::model::priority::{Impact, LevelError, Urgency};
 
 /// Raw form values.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Draft {
+    /// Incident or service request (chosen when it is logged, then fixed).
+    pub kind: TicketKind,
+    /// A new service request waits for a manager's approval.
+    pub needs_approval: bool,
     pub title: String,
     pub description: String,
     pub impact: i64,
@@ -31,6 +35,8 @@ impl Draft {
     /// The form as it starts for an existing incident (the first of any concurrent values).
     pub fn of(incident: &Incident) -> Draft {
         Draft {
+            kind: incident.kind,
+            needs_approval: false,
             title: incident.title.value.clone(),
             description: incident.description.clone(),
             impact: i64::from(incident.impact.value.level()),
@@ -38,9 +44,11 @@ impl Draft {
         }
     }
 
-    /// A new incident at `site`.
+    /// A new incident or service request at `site`.
     pub fn to_new(&self, site: &str) -> Result<NewIncident, DraftError> {
         Ok(NewIncident {
+            kind: self.kind,
+            needs_approval: self.kind == TicketKind::ServiceRequest && self.needs_approval,
             site: site.to_owned(),
             title: Title::parse(&self.title)?,
             description: self.description.clone(),
@@ -74,6 +82,8 @@ mod tests {
 
     fn base() -> Draft {
         Draft {
+            kind: TicketKind::Incident,
+            needs_approval: false,
             title: "Printer jam".into(),
             description: "Tray 3".into(),
             impact: 3,

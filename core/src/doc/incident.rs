@@ -1,7 +1,7 @@
-//! The incident document.
+//! The incident document, which is also the service request document.
 //!
 //! ```text
-//! { kind: "incident", schema: 1, site, title, description: Text, impact, urgency,
+//! { kind: "incident" | "service-request", schema: 1, site, title, description: Text, impact, urgency,
 //!   matrixVersion, createdAt, reference?, events: [ { id, type, at, device, … } ],
 //!   attachments: [ { type: "photo", blob, caption, at, device } ],
 //!   signatures: [ { blob, signer, at, device, heads: [hex, …] } ] }
@@ -21,6 +21,10 @@
 //!
 //! A person's workflow action goes through [`perform`]: read, check the guard
 //! with `model::action::apply`, append the event.
+//!
+//! A service request is the same document with `kind: "service-request"`; one
+//! that needs a manager's approval is logged with an `approvalRequested` event
+//! right after `created`, so it waits for the approval (see `model::lifecycle`).
 
 mod appendable;
 mod attachments;
@@ -36,16 +40,18 @@ use super::{check_header, ReadError, Stamp, SCHEMA_VERSION};
 use crate::model::action::{apply, Command};
 use crate::model::event::{Event, EventKind};
 use crate::model::evidence::{Attachment, BlobHash};
-use crate::model::incident::{Contested, Incident, Title};
+use crate::model::incident::{Contested, Incident, TicketKind, Title};
 use crate::model::lifecycle::TransitionError;
 use crate::model::priority::{Impact, PriorityMatrix, Urgency};
 use crate::model::signature::{self, ChangeAfterSigning, SignRefusal, Signature, SignerName};
 
-const KIND: &str = "incident";
-
-/// What a person fills in to log an incident.
+/// What a person fills in to log an incident or a service request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewIncident {
+    pub kind: TicketKind,
+    /// For a service request: whether it waits for a manager's approval before
+    /// it is worked. Ignored for an incident.
+    pub needs_approval: bool,
     pub site: String,
     pub title: Title,
     pub description: String,
@@ -95,13 +101,16 @@ pub enum SignError {
     Change(#[from] ChangeError),
 }
 
-/// Writes a new incident into an empty document (whose actor is the device's).
+/// Writes a new incident or service request into an empty document (whose
+/// actor is the device's).
 ///
 /// The log starts with a `created` event and a `priorityChanged` event holding
-/// the initial impact, urgency and priority, both at `stamp`.
+/// the initial impact, urgency and priority, and, for a service request that
+/// needs approval, an `approvalRequested` event, all at `stamp`.
 pub fn create(doc: &mut Automerge, new: &NewIncident, stamp: Stamp) -> Result<(), ChangeError> {
     let device = doc.get_actor().to_hex_string();
     let matrix = PriorityMatrix::standard();
+    let waits = new.kind == TicketKind::ServiceRequest && new.needs_approval;
     let logged: Vec<Event> = [
         EventKind::Created,
         EventKind::PriorityChanged {
@@ -111,6 +120,7 @@ pub fn create(doc: &mut Automerge, new: &NewIncident, stamp: Stamp) -> Result<()
         },
     ]
     .into_iter()
+    .chain(waits.then_some(EventKind::ApprovalRequested))
     .enumerate()
     .map(|(index, kind)| Event {
         id: format!("{device}-{index}-{}", stamp.at_ms),
@@ -120,9 +130,14 @@ pub fn create(doc: &mut Automerge, new: &NewIncident, stamp: Stamp) -> Result<()
     })
     .collect();
     doc.transact_with::<_, _, automerge::AutomergeError, _>(
-        |_| stamp.commit_options("create incident"),
+        |_| {
+            stamp.commit_options(match new.kind {
+                TicketKind::Incident => "create incident",
+                TicketKind::ServiceRequest => "create service request",
+            })
+        },
         |tx| {
-            tx.put(ROOT, "kind", KIND)?;
+            tx.put(ROOT, "kind", new.kind.as_str())?;
             tx.put(ROOT, "schema", SCHEMA_VERSION)?;
             tx.put(ROOT, "site", new.site.as_str())?;
             tx.put(ROOT, "title", new.title.as_str())?;
@@ -145,11 +160,11 @@ pub fn create(doc: &mut Automerge, new: &NewIncident, stamp: Stamp) -> Result<()
     Ok(())
 }
 
-/// Writes the human reference the server assigns on first receipt (`INC-000001`).
-/// Only the server calls this, as its own change; devices show a provisional
-/// reference until it arrives.
+/// Writes the human reference the server assigns on first receipt (`INC-000001`,
+/// `REQ-000001`). Only the server calls this, as its own change; devices show a
+/// provisional reference until it arrives.
 pub fn set_reference(doc: &mut Automerge, reference: &str, at_ms: i64) -> Result<(), ChangeError> {
-    check_header(doc, KIND)?;
+    check_ticket(doc)?;
     doc.transact_with::<_, _, automerge::AutomergeError, _>(
         |_| Stamp::at(at_ms).commit_options("assign reference"),
         |tx| tx.put(ROOT, "reference", reference),
@@ -220,7 +235,7 @@ pub fn edit(doc: &mut Automerge, edit: &Edit, stamp: Stamp) -> Result<(), Change
 
 /// Reads the incident as it is now.
 pub fn read(doc: &Automerge) -> Result<Incident, ReadError> {
-    check_header(doc, KIND)?;
+    let kind = check_ticket(doc)?;
     let text = |key: &'static str| -> Result<String, ReadError> {
         scalar(doc, key)
             .and_then(|v| v.as_str().map(str::to_owned))
@@ -228,6 +243,7 @@ pub fn read(doc: &Automerge) -> Result<Incident, ReadError> {
     };
     let int = |key: &'static str| scalar(doc, key).and_then(|v| as_i64(&v));
     Ok(Incident {
+        kind,
         site: text("site")?,
         title: contested(doc, "title", |v| v.as_str().map(str::to_owned))?,
         description: match doc.get(ROOT, "description") {
@@ -351,7 +367,7 @@ pub fn attach_photo(
 /// the guards; this does not). A priority change also sets the `impact` and
 /// `urgency` fields, so forms and lists show it.
 pub fn append_event(doc: &mut Automerge, event: &Event, stamp: Stamp) -> Result<(), ChangeError> {
-    check_header(doc, KIND)?;
+    check_ticket(doc)?;
     if !events::writable(&event.kind) {
         return Err(ChangeError::NotWritable(event.kind.as_str().to_owned()));
     }
@@ -406,6 +422,16 @@ pub fn confirmed_event_ids(
         .into_iter()
         .map(|e| e.id)
         .collect())
+}
+
+/// Checks the header of an incident or service request document and says which.
+fn check_ticket(doc: &Automerge) -> Result<TicketKind, ReadError> {
+    let kind = super::kind_of(doc)
+        .as_deref()
+        .and_then(TicketKind::parse)
+        .unwrap_or(TicketKind::Incident);
+    check_header(doc, kind.as_str())?;
+    Ok(kind)
 }
 
 fn edit_message(edit: &Edit) -> &'static str {

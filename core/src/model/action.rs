@@ -8,6 +8,7 @@
 //! clock runs far ahead drags the stamps of later events with it; the server's
 //! receipt time is the check on that.
 
+use super::access::Role;
 use super::derived::derive;
 use super::event::{Closure, Event, EventKind, HoldReason};
 use super::incident::Status;
@@ -31,6 +32,10 @@ pub enum Action {
     ChangePriority,
     AddNote,
     Reconcile,
+    /// Logging a service request that needs approval (done at creation).
+    RequestApproval,
+    Approve,
+    RefuseApproval,
 }
 
 /// An action with what the person filled in. [`apply`] turns it into an event.
@@ -79,6 +84,17 @@ pub enum Command {
     },
     /// Accept that the events a conflict refused stay refused.
     Reconcile,
+    /// Approve a service request, as `by` in `role` (a manager or admin).
+    Approve {
+        by: String,
+        role: Role,
+    },
+    /// Refuse a service request, as `by` in `role`, saying why.
+    RefuseApproval {
+        by: String,
+        role: Role,
+        reason: String,
+    },
 }
 
 /// Workflow settings an administrator chooses.
@@ -103,6 +119,7 @@ pub fn next_actions(events: &[Event], policy: &LifecyclePolicy, now_ms: i64) -> 
     let review_pending = s.major && !s.major_reviewed;
     match s.status {
         Status::New => actions.extend([Assign, Cancel]),
+        Status::AwaitingApproval => actions.extend([Approve, RefuseApproval, Cancel]),
         Status::Assigned | Status::Reopened => actions.extend([StartWork, Assign, Cancel]),
         Status::InProgress => actions.extend([Resolve, Hold, Assign, Cancel]),
         Status::OnHold => actions.extend([Resume, Assign, Cancel]),
@@ -193,6 +210,12 @@ pub fn apply(
             },
             None => return Err(TransitionError::NothingToReconcile),
         },
+        Command::Approve { by, role } => EventKind::Approved { by: text(by), role },
+        Command::RefuseApproval { by, role, reason } => EventKind::ApprovalRefused {
+            by: text(by),
+            role,
+            reason: text(reason),
+        },
     };
     let at_ms = match derived.latest_at_ms {
         Some(latest) => now_ms.max(latest.saturating_add(1)),
@@ -226,6 +249,19 @@ impl Action {
             Action::ChangePriority => "Change priority",
             Action::AddNote => "Add work note",
             Action::Reconcile => "Review conflict",
+            Action::RequestApproval => "Ask for approval",
+            Action::Approve => "Approve",
+            Action::RefuseApproval => "Refuse",
+        }
+    }
+
+    /// Whether someone in `role` is offered this action. Everyone who may change
+    /// incidents does everything but approvals, which are a manager's (or an
+    /// admin's); the lifecycle refuses anyone else's approval on replay too.
+    pub fn offered_to(self, role: Role) -> bool {
+        match self {
+            Action::Approve | Action::RefuseApproval => super::lifecycle::approves(role),
+            _ => true,
         }
     }
 }
@@ -270,6 +306,8 @@ impl Command {
             Command::ChangePriority { .. } => Action::ChangePriority,
             Command::AddNote { .. } => Action::AddNote,
             Command::Reconcile => Action::Reconcile,
+            Command::Approve { .. } => Action::Approve,
+            Command::RefuseApproval { .. } => Action::RefuseApproval,
         }
     }
 }

@@ -8,6 +8,7 @@
 
 use std::cmp::Ordering;
 
+use super::access::Role;
 use super::priority::{Impact, Priority, Urgency};
 
 /// One entry of the append-only event log.
@@ -64,6 +65,16 @@ pub enum EventKind {
     WorkNote { text: String },
     /// A person reviewed a conflict and accepts that these refused events stay refused.
     Reconciled { events: Vec<String> },
+    /// A service request waits for a manager's approval before it is worked.
+    ApprovalRequested,
+    /// A manager (or admin) approved the service request; work may start.
+    Approved { by: String, role: Role },
+    /// A manager (or admin) refused the service request; it is not worked.
+    ApprovalRefused {
+        by: String,
+        role: Role,
+        reason: String,
+    },
     /// A known kind whose `field` is missing or malformed.
     Unreadable { kind: String, field: &'static str },
     /// A kind this version does not know.
@@ -106,6 +117,9 @@ impl EventKind {
             EventKind::PriorityChanged { .. } => "priorityChanged",
             EventKind::WorkNote { .. } => "note",
             EventKind::Reconciled { .. } => "reconciled",
+            EventKind::ApprovalRequested => "approvalRequested",
+            EventKind::Approved { .. } => "approved",
+            EventKind::ApprovalRefused { .. } => "approvalRefused",
             EventKind::Unreadable { kind, .. } => kind,
             EventKind::Other(kind) => kind,
         }
@@ -128,6 +142,9 @@ impl EventKind {
             EventKind::PriorityChanged { .. } => "Priority changed",
             EventKind::WorkNote { .. } => "Work note",
             EventKind::Reconciled { .. } => "Conflict reviewed",
+            EventKind::ApprovalRequested => "Approval requested",
+            EventKind::Approved { .. } => "Approved",
+            EventKind::ApprovalRefused { .. } => "Approval refused",
             EventKind::Unreadable { kind, .. } => kind,
             EventKind::Other(kind) => kind,
         }

@@ -1,6 +1,7 @@
 //! The incident as the domain sees it: parsed fields, its event log and the status
 //! derived from that log. The Automerge form lives in `doc::incident`.
 
+use super::access::RecordKind;
 use super::action::{self, Action, LifecyclePolicy};
 use super::calendar::BusinessCalendar;
 use super::derived::{derive, Derived};
@@ -46,10 +47,59 @@ impl Title {
     }
 }
 
+/// Whether a record is an incident or a service request. Both are the same
+/// document shape, lifecycle and SLA; a service request may also wait for a
+/// manager's approval before anyone works it (8.6.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum TicketKind {
+    #[default]
+    Incident,
+    ServiceRequest,
+}
+
+impl TicketKind {
+    /// The document's `kind` field (also `access::RecordKind`'s name for it).
+    pub fn as_str(self) -> &'static str {
+        self.record_kind().as_str()
+    }
+
+    pub fn record_kind(self) -> RecordKind {
+        match self {
+            TicketKind::Incident => RecordKind::Incident,
+            TicketKind::ServiceRequest => RecordKind::ServiceRequest,
+        }
+    }
+
+    /// The kind a document's `kind` field names, if it is one of these two.
+    pub fn parse(kind: &str) -> Option<TicketKind> {
+        [TicketKind::Incident, TicketKind::ServiceRequest]
+            .into_iter()
+            .find(|k| k.as_str() == kind)
+    }
+
+    /// As a person reads it.
+    pub fn label(self) -> &'static str {
+        match self {
+            TicketKind::Incident => "Incident",
+            TicketKind::ServiceRequest => "Service request",
+        }
+    }
+
+    /// The prefix of the human reference the server assigns (`INC-000001`, `REQ-000001`).
+    pub fn reference_prefix(self) -> &'static str {
+        match self {
+            TicketKind::Incident => "INC",
+            TicketKind::ServiceRequest => "REQ",
+        }
+    }
+}
+
 /// Where an incident is in its lifecycle. Derived from events, never stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Status {
     New,
+    /// A service request waiting for a manager's approval.
+    AwaitingApproval,
     Assigned,
     InProgress,
     OnHold,
@@ -64,6 +114,7 @@ impl Status {
     pub fn label(self) -> &'static str {
         match self {
             Status::New => "New",
+            Status::AwaitingApproval => "Awaiting approval",
             Status::Assigned => "Assigned",
             Status::InProgress => "In progress",
             Status::OnHold => "On hold",
@@ -119,13 +170,14 @@ impl<T> Contested<T> {
 /// An incident read from its document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Incident {
+    pub kind: TicketKind,
     pub site: String,
     pub title: Contested<String>,
     pub description: String,
     pub impact: Contested<Impact>,
     pub urgency: Contested<Urgency>,
     pub matrix_version: u32,
-    /// Human reference from the server (`INC-000123`), once it has seen the record.
+    /// Human reference from the server (`INC-000123`, `REQ-000045`), once it has seen the record.
     pub reference: Option<String>,
     pub created_at_ms: i64,
     pub events: Vec<Event>,

@@ -18,6 +18,13 @@
 //! any but Closed, Cancelled                 declare major   (major)      a reason
 //! a major incident                          review major    (reviewed)   notes
 //! any                                       work note, priority change, conflict review
+//!
+//! service requests that need approval:
+//! New                                       request approval  Awaiting approval
+//! Awaiting approval                         approve         New          a manager or admin
+//! Awaiting approval                         refuse          Cancelled    a manager or admin,
+//!                                                                        a reason
+//! Awaiting approval                         cancel          Cancelled    a reason
 //! ```
 //!
 //! Decisions the domain brief left open, and why:
@@ -32,6 +39,11 @@
 //!   incident needs a new review before it closes again.
 //! - Work notes, priority changes and conflict reviews are legal in every status:
 //!   they change no status, and refusing them would flag harmless merges.
+//! - A service request that needs approval is logged with an `approvalRequested`
+//!   event and waits: nobody assigns or works it until a manager approves, and a
+//!   refusal ends it as Cancelled with the manager's reason. The approver's role
+//!   is part of the event, so a technician's "approval" made on a device that
+//!   skipped the check is refused on every replay, not only on the device.
 //!
 //! The same table ([`Standing::after`]) checks a person's action in
 //! [`apply`](super::action::apply) and every stored event in
@@ -39,6 +51,7 @@
 //! adds only two checks of a person's intent that a merge must not trip over:
 //! declaring a major incident twice, and reviewing a conflict there is not.
 
+use super::access::Role;
 use super::action::Action;
 use super::event::{Closure, Event, EventKind, HoldReason};
 use super::incident::Status;
@@ -58,6 +71,22 @@ pub struct Standing {
     pub resolution: Option<Resolution>,
     /// When it was last resolved, while the resolution stands.
     pub resolved_at_ms: Option<i64>,
+    /// A service request's approval, once one was asked for.
+    pub approval: Option<Approval>,
+}
+
+/// Where a service request's approval stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Approval {
+    /// Waiting for a manager.
+    Pending,
+    Given {
+        by: String,
+    },
+    Refused {
+        by: String,
+        reason: String,
+    },
 }
 
 /// Who the incident is with.
@@ -105,6 +134,10 @@ pub enum TransitionError {
     EmptyNote,
     #[error("there is no conflict to review")]
     NothingToReconcile,
+    #[error("a service request is approved or refused by a manager, not by {}", role_phrase(*.role))]
+    NotAnApprover { role: Role },
+    #[error("an approval needs the name of the manager giving it")]
+    MissingApprover,
     #[error("a “{kind}” event whose {field} cannot be read")]
     Unreadable { kind: String, field: &'static str },
 }
@@ -120,6 +153,7 @@ impl Standing {
             major_reviewed: false,
             resolution: None,
             resolved_at_ms: None,
+            approval: None,
         }
     }
 
@@ -127,7 +161,12 @@ impl Standing {
     pub fn is_open(&self) -> bool {
         matches!(
             self.status,
-            Status::New | Status::Assigned | Status::InProgress | Status::OnHold | Status::Reopened
+            Status::New
+                | Status::AwaitingApproval
+                | Status::Assigned
+                | Status::InProgress
+                | Status::OnHold
+                | Status::Reopened
         )
     }
 
@@ -155,7 +194,10 @@ impl Standing {
                 })
             }
             EventKind::Assigned { group, assignee } => {
-                allow(self.is_open(), Action::Assign)?;
+                allow(
+                    self.is_open() && self.status != AwaitingApproval,
+                    Action::Assign,
+                )?;
                 filled(group, TransitionError::MissingGroup)?;
                 next.status = Assigned;
                 next.hold = None;
@@ -248,8 +290,55 @@ impl Standing {
             }
             EventKind::WorkNote { text } => filled(text, TransitionError::EmptyNote)?,
             EventKind::PriorityChanged { .. } | EventKind::Reconciled { .. } => {}
+            EventKind::ApprovalRequested => {
+                allow(self.status == New, Action::RequestApproval)?;
+                next.status = AwaitingApproval;
+                next.approval = Some(Approval::Pending);
+            }
+            EventKind::Approved { by, role } => {
+                allow(self.status == AwaitingApproval, Action::Approve)?;
+                approver(*role)?;
+                filled(by, TransitionError::MissingApprover)?;
+                next.status = New;
+                next.approval = Some(Approval::Given { by: by.clone() });
+            }
+            EventKind::ApprovalRefused { by, role, reason } => {
+                allow(self.status == AwaitingApproval, Action::RefuseApproval)?;
+                approver(*role)?;
+                filled(by, TransitionError::MissingApprover)?;
+                filled(
+                    reason,
+                    TransitionError::MissingReason(Action::RefuseApproval),
+                )?;
+                next.status = Cancelled;
+                next.approval = Some(Approval::Refused {
+                    by: by.clone(),
+                    reason: reason.clone(),
+                });
+            }
         }
         Ok(next)
+    }
+}
+
+/// Whether someone in `role` may approve or refuse a service request.
+pub fn approves(role: Role) -> bool {
+    matches!(role, Role::Manager | Role::Admin)
+}
+
+fn approver(role: Role) -> Result<(), TransitionError> {
+    match approves(role) {
+        true => Ok(()),
+        false => Err(TransitionError::NotAnApprover { role }),
+    }
+}
+
+fn role_phrase(role: Role) -> &'static str {
+    match role {
+        Role::Technician => "a technician",
+        Role::Auditor => "an auditor",
+        Role::Manager => "a manager",
+        Role::Admin => "an admin",
     }
 }
 

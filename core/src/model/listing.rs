@@ -8,6 +8,7 @@
 //! list can sort by urgency without recomputing any SLA.
 
 use super::calendar::{business_ms_between, BusinessCalendar};
+use super::incident::TicketKind;
 use super::sla::{Clock, ClockState, SlaState};
 
 /// The clock of a record that falls due first, as it stood at `at_ms`.
@@ -97,6 +98,8 @@ impl SlaSnapshot {
 /// One record as the list sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Row<'a> {
+    /// Incident or service request.
+    pub kind: TicketKind,
     pub title: &'a str,
     pub reference: Option<&'a str>,
     /// The status label (`New`, `In progress`, …).
@@ -132,6 +135,8 @@ pub enum Sort {
 /// What a person asked the list for. Empty fields keep every row.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Query {
+    /// Only incidents, or only service requests.
+    pub kind: Option<TicketKind>,
     pub status: Option<String>,
     pub priority: Option<u8>,
     pub assignee: Option<String>,
@@ -182,7 +187,8 @@ fn keeps(
     calendar: &BusinessCalendar,
     now_ms: i64,
 ) -> bool {
-    if query.status.as_deref().is_some_and(|s| s != row.status)
+    if query.kind.is_some_and(|k| k != row.kind)
+        || query.status.as_deref().is_some_and(|s| s != row.status)
         || query.priority.is_some_and(|p| p != row.priority)
         || query.site.as_deref().is_some_and(|s| s != row.site)
         || query
@@ -248,6 +254,7 @@ mod tests {
 
     fn row(title: &'static str, sla: Option<SlaSnapshot>, created_at_ms: i64) -> Row<'static> {
         Row {
+            kind: TicketKind::Incident,
             title,
             reference: None,
             status: "New",
@@ -317,6 +324,26 @@ mod tests {
         };
         assert!(titles(&rows, &breached, HOUR).is_empty());
         assert_eq!(titles(&rows, &breached, 3 * HOUR), ["soon"]);
+    }
+
+    #[test]
+    fn the_kind_filter_keeps_incidents_or_service_requests() {
+        let mut laptop = row("New laptop for Ana", None, 2);
+        laptop.kind = TicketKind::ServiceRequest;
+        let rows = [row("Printer jam", None, 1), laptop];
+        let only = |kind| Query {
+            kind: Some(kind),
+            ..Query::default()
+        };
+        assert_eq!(
+            titles(&rows, &only(TicketKind::ServiceRequest), 0),
+            ["New laptop for Ana"]
+        );
+        assert_eq!(
+            titles(&rows, &only(TicketKind::Incident), 0),
+            ["Printer jam"]
+        );
+        assert_eq!(titles(&rows, &Query::default(), 0).len(), 2);
     }
 
     #[test]

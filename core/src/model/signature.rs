@@ -157,9 +157,11 @@ pub fn changed_after_signing(signed: &Incident, now: &Incident) -> Vec<ChangeAft
 mod tests {
     use super::*;
     use crate::model::event::EventKind;
+    use crate::model::incident::TicketKind;
 
     fn incident() -> Incident {
         Incident {
+            kind: TicketKind::Incident,
             site: "north".into(),
             title: Contested::single("Printer jam".into()),
             description: "Tray 3".into(),

@@ -7,7 +7,8 @@
 //!   between does not count).
 //!
 //! Both pause while the incident is on hold for a reason in the policy's
-//! `pause_on`, and end as Cancelled when a cancel comes while they still run. A
+//! `pause_on`, and while a service request waits for approval (from its
+//! `approvalRequested` event to the approval), and end as Cancelled when a cancel comes while they still run. A
 //! priority change switches the target and keeps every millisecond already
 //! counted and every pause already taken; reassignment resets nothing.
 //!
@@ -147,16 +148,21 @@ pub fn sla_state(
                 first.pause(at, &span);
                 resolution.pause(at, &span);
             }
-            EventKind::Resumed => {
+            EventKind::Resumed | EventKind::Approved { .. } => {
                 first.resume(at);
                 resolution.resume(at);
+            }
+            // A service request's clocks wait for its approval.
+            EventKind::ApprovalRequested => {
+                first.pause(at, &span);
+                resolution.pause(at, &span);
             }
             EventKind::Resolved { .. } => {
                 first.stop(at, &span);
                 resolution.stop(at, &span);
             }
             EventKind::Reopened { .. } => resolution.restart(at),
-            EventKind::Cancelled { .. } => {
+            EventKind::Cancelled { .. } | EventKind::ApprovalRefused { .. } => {
                 first.cancel(at, &span);
                 resolution.cancel(at, &span);
             }
@@ -191,6 +197,9 @@ fn moves_clocks(kind: &EventKind) -> bool {
             | EventKind::Reopened { .. }
             | EventKind::Cancelled { .. }
             | EventKind::PriorityChanged { .. }
+            | EventKind::ApprovalRequested
+            | EventKind::Approved { .. }
+            | EventKind::ApprovalRefused { .. }
     )
 }
 

@@ -90,7 +90,7 @@ pub struct DocAccess {
 pub struct Registered {
     /// What is on record now: the new row, or the one already there.
     pub access: DocAccess,
-    /// The document's reference number (INC-000001 is 1), if it has one.
+    /// The document's reference number (INC-000001 and REQ-000001 are 1), if it has one.
     pub reference: Option<i64>,
     /// Whether this call created the row (and allocated the reference).
     pub created: bool,
@@ -136,7 +136,8 @@ pub trait Directory: Send + Sync + 'static {
     async fn document_access(&self, doc: DocumentId) -> Result<Option<DocAccess>, StoreError>;
 
     /// Records where `doc` belongs unless it already is, in one transaction; a new
-    /// incident gets the next reference number of its organisation.
+    /// incident or service request gets the next reference number of its
+    /// organisation (each kind counts on its own).
     async fn register_document(
         &self,
         doc: DocumentId,

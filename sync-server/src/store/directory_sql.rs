@@ -246,11 +246,20 @@ macro_rules! impl_directory {
                     });
                 }
                 let mut reference = None;
-                if access.kind.as_deref() == Some("incident") {
-                    let number: i64 = sqlx::query_scalar(
+                // Incidents and service requests are numbered apart (INC-…, REQ-…).
+                let counter = match access.kind.as_deref() {
+                    Some("incident") => Some(
                         "UPDATE organisations SET next_incident = next_incident + 1 \
                          WHERE id = $1 RETURNING next_incident - 1",
-                    )
+                    ),
+                    Some("service-request") => Some(
+                        "UPDATE organisations SET next_request = next_request + 1 \
+                         WHERE id = $1 RETURNING next_request - 1",
+                    ),
+                    _ => None,
+                };
+                if let Some(counter) = counter {
+                    let number: i64 = sqlx::query_scalar(counter)
                     .bind(&access.organisation)
                     .fetch_one(&mut *tx)
                     .await?;

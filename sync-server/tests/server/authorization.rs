@@ -11,7 +11,7 @@ use automerge::{Automerge, ChangeHash, ReadDoc, ROOT};
 use fieldbook_core::doc::incident;
 use fieldbook_core::ids::DocumentId;
 use fieldbook_core::model::access::{self, RecordKind, Role};
-use fieldbook_core::model::incident::Title;
+use fieldbook_core::model::incident::{TicketKind, Title};
 use fieldbook_core::model::priority::{Impact, Urgency};
 use fieldbook_sync_server::store::{ChangeReceipt, Database, DocAccess, NewUser};
 
@@ -26,7 +26,7 @@ backend_tests!(
     every_role_reads_every_kind_at_its_site_and_writes_only_the_kinds_its_role_may,
     outsiders_get_the_same_answers_as_for_documents_that_do_not_exist,
     a_new_document_goes_to_the_site_it_names_or_the_default_site_and_no_other,
-    changes_are_receipted_and_new_incidents_numbered_per_organisation,
+    changes_are_receipted_and_incidents_and_requests_numbered_per_organisation,
 );
 
 /// A second site of the test organisation.
@@ -97,17 +97,23 @@ fn record(kind: &str, site: Option<&str>) -> Automerge {
     doc
 }
 
-/// A new incident at `site`.
-fn incident_at(site: &str, title: &str) -> Automerge {
-    let mut doc = Automerge::new();
-    let new = incident::NewIncident {
+/// What a device fills in for a new incident at `site`.
+fn sample_new(site: &str, title: &str) -> incident::NewIncident {
+    incident::NewIncident {
+        kind: TicketKind::Incident,
+        needs_approval: false,
         site: site.to_owned(),
         title: Title::parse(title).expect("title"),
         description: "Seen on the morning round.".to_owned(),
         impact: Impact::parse(2).expect("impact"),
         urgency: Urgency::parse(2).expect("urgency"),
-    };
-    incident::create(&mut doc, &new, stamp()).expect("create incident");
+    }
+}
+
+/// A new incident at `site`.
+fn incident_at(site: &str, title: &str) -> Automerge {
+    let mut doc = Automerge::new();
+    incident::create(&mut doc, &sample_new(site, title), stamp()).expect("create incident");
     doc
 }
 
@@ -595,7 +601,7 @@ async fn a_new_document_goes_to_the_site_it_names_or_the_default_site_and_no_oth
     database.store.close().await;
 }
 
-async fn changes_are_receipted_and_new_incidents_numbered_per_organisation(db: TestDb) {
+async fn changes_are_receipted_and_incidents_and_requests_numbered_per_organisation(db: TestDb) {
     let server = ServerProcess::start(&Options::new(&db)).await;
     let addr = server.addr;
     let database = db.open_database().await;
@@ -714,6 +720,32 @@ async fn changes_are_receipted_and_new_incidents_numbered_per_organisation(db: T
             .reference
             .as_deref(),
         Some("INC-000003")
+    );
+    // Service requests count on their own: REQ-000001, and incidents go on at 4.
+    let request = random_id();
+    let mut doc = Automerge::new();
+    let new = incident::NewIncident {
+        kind: TicketKind::ServiceRequest,
+        needs_approval: true,
+        ..sample_new(SITE, "New laptop for Ana")
+    };
+    incident::create(&mut doc, &new, stamp()).expect("create request");
+    tech.create(request, doc).await;
+    let fourth = random_id();
+    tech.create(fourth, new_incident("Fourth acme incident"))
+        .await;
+    tech.until("the request's and the fourth incident's references", |c| {
+        [request, fourth]
+            .iter()
+            .all(|id| incident::read(c.doc(*id)).is_ok_and(|i| i.reference.is_some()))
+    })
+    .await;
+    let reference = |id| incident::read(tech.doc(id)).expect("read").reference;
+    assert_eq!(reference(request).as_deref(), Some("REQ-000001"));
+    assert_eq!(reference(fourth).as_deref(), Some("INC-000004"));
+    assert_eq!(
+        incident::read(tech.doc(request)).expect("read").kind,
+        TicketKind::ServiceRequest
     );
     database.store.close().await;
 }

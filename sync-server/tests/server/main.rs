@@ -42,13 +42,15 @@ mod uncommitted_heads;
 use automerge::Automerge;
 use fieldbook_core::doc::{incident, Stamp};
 use fieldbook_core::ids::DocumentId;
-use fieldbook_core::model::incident::Title;
+use fieldbook_core::model::incident::{TicketKind, Title};
 use fieldbook_core::model::priority::{Impact, Urgency};
 
 /// A new incident document, as a device would create it.
 pub fn new_incident(title: &str) -> Automerge {
     let mut doc = Automerge::new();
     let new = incident::NewIncident {
+        kind: TicketKind::Incident,
+        needs_approval: false,
         site: "north".to_owned(),
         title: Title::parse(title).expect("title"),
         description: "Reported by the night shift.".to_owned(),

@@ -11,6 +11,9 @@
 //!   priorityChanged  impact, urgency, priority (1–4 each)
 //!   note             text
 //!   reconciled       events: [event id, …]
+//!   approvalRequested
+//!   approved         by, role
+//!   approvalRefused  by, role, reason
 //! ```
 //! Fields a reader does not know are ignored. A known type missing a field it
 //! needs reads as `EventKind::Unreadable` (the lifecycle refuses it, visibly); an
@@ -23,6 +26,7 @@ use automerge::{
 };
 
 use super::as_i64;
+use crate::model::access::Role;
 use crate::model::event::{Closure, Event, EventKind, HoldReason};
 use crate::model::priority::{Impact, Priority, Urgency};
 
@@ -86,9 +90,19 @@ pub(super) fn write(
                 tx.insert(&ids, i, id.as_str())?;
             }
         }
+        EventKind::Approved { by, role } => {
+            text("by", by)?;
+            text("role", role.as_str())?;
+        }
+        EventKind::ApprovalRefused { by, role, reason } => {
+            text("by", by)?;
+            text("role", role.as_str())?;
+            text("reason", reason)?;
+        }
         EventKind::Created
         | EventKind::WorkStarted
         | EventKind::Resumed
+        | EventKind::ApprovalRequested
         | EventKind::Unreadable { .. }
         | EventKind::Other(_) => {}
     }
@@ -168,6 +182,7 @@ impl Reader<'_> {
     fn kind(&self, obj: &ObjId, type_name: &str) -> Result<EventKind, &'static str> {
         let text = |key| self.text(obj, key);
         let level = |key| self.int(obj, key);
+        let role = || text("role")?.parse::<Role>().map_err(|_| "role");
         Ok(match type_name {
             "created" => EventKind::Created,
             "assigned" => EventKind::Assigned {
@@ -214,6 +229,16 @@ impl Reader<'_> {
             },
             "reconciled" => EventKind::Reconciled {
                 events: self.id_list(obj).ok_or("events")?,
+            },
+            "approvalRequested" => EventKind::ApprovalRequested,
+            "approved" => EventKind::Approved {
+                by: text("by")?,
+                role: role()?,
+            },
+            "approvalRefused" => EventKind::ApprovalRefused {
+                by: text("by")?,
+                role: role()?,
+                reason: text("reason")?,
             },
             other => EventKind::Other(other.to_owned()),
         })

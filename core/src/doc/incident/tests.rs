@@ -16,6 +16,8 @@ fn hex(n: u8) -> String {
 
 fn sample() -> NewIncident {
     NewIncident {
+        kind: TicketKind::Incident,
+        needs_approval: true,
         site: "north".into(),
         title: Title::parse("Printer jam on floor 2").expect("title"),
         description: "Paper stuck in tray 3".into(),
@@ -309,4 +311,82 @@ fn description_edits_with_multibyte_text_read_back_exactly() {
         let reloaded = Automerge::load(&doc.save()).expect("load");
         assert_eq!(read(&reloaded).expect("read").description, text);
     }
+}
+
+#[test]
+fn a_service_request_that_needs_approval_waits_and_a_managers_device_approves_it() {
+    use crate::model::access::Role;
+    let mut technician = device(1);
+    let new = NewIncident {
+        kind: TicketKind::ServiceRequest,
+        title: Title::parse("New laptop for Ana").expect("title"),
+        ..sample()
+    };
+    create(&mut technician, &new, Stamp::at(1_700_000_000_000)).expect("create");
+    let request = read(&technician).expect("read");
+    assert_eq!(request.kind, TicketKind::ServiceRequest);
+    assert_eq!(
+        crate::doc::kind_of(&technician).as_deref(),
+        Some("service-request")
+    );
+    assert_eq!(request.status(), Status::AwaitingApproval);
+    assert_eq!(request.events[2].kind, EventKind::ApprovalRequested);
+
+    let mut manager = device(2);
+    manager.merge(&mut technician.clone()).expect("merge");
+    let refused = perform(
+        &mut manager.clone(),
+        Command::Approve {
+            by: "Tom".into(),
+            role: Role::Technician,
+        },
+        Stamp::at(1_700_000_060_000),
+    )
+    .expect_err("a technician does not approve");
+    assert_eq!(
+        refused.to_string(),
+        "a service request is approved or refused by a manager, not by a technician"
+    );
+    perform(
+        &mut manager,
+        Command::Approve {
+            by: "Mia Manager".into(),
+            role: Role::Manager,
+        },
+        Stamp::at(1_700_000_060_000),
+    )
+    .expect("approved");
+    technician.merge(&mut manager).expect("merge");
+    let approved = read(&technician).expect("read");
+    assert_eq!(approved.status(), Status::New);
+    assert_eq!(
+        approved.events.last().map(|e| e.kind.clone()),
+        Some(EventKind::Approved {
+            by: "Mia Manager".into(),
+            role: Role::Manager
+        }),
+        "the approval and the approver's role read back"
+    );
+    set_reference(&mut technician, "REQ-000001", 1_700_000_120_000).expect("reference");
+    assert_eq!(
+        read(&technician).expect("read").reference.as_deref(),
+        Some("REQ-000001")
+    );
+}
+
+#[test]
+fn an_incident_never_waits_for_approval_and_a_request_may_not_need_one() {
+    let mut doc = device(1);
+    create(&mut doc, &sample(), Stamp::at(1_700_000_000_000)).expect("create");
+    assert_eq!(read(&doc).expect("read").status(), Status::New);
+    let mut request = device(2);
+    let new = NewIncident {
+        kind: TicketKind::ServiceRequest,
+        needs_approval: false,
+        ..sample()
+    };
+    create(&mut request, &new, Stamp::at(1_700_000_000_000)).expect("create");
+    let read_back = read(&request).expect("read");
+    assert_eq!(read_back.kind, TicketKind::ServiceRequest);
+    assert_eq!(read_back.status(), Status::New);
 }

@@ -2,6 +2,7 @@
 //! guards beyond the status table are in `guards.rs`.
 
 use super::*;
+use crate::model::access::Role;
 use crate::model::action::{apply, next_actions, Action, Command, LifecyclePolicy};
 use crate::model::derived::derive;
 use crate::model::event::{Closure, Event, EventKind, HoldReason};
@@ -28,6 +29,18 @@ impl Log {
             }],
             now: T0,
         }
+    }
+
+    /// A service request logged to wait for a manager's approval.
+    fn request() -> Log {
+        let mut log = Log::new();
+        log.events.push(Event {
+            id: "a-1".into(),
+            kind: EventKind::ApprovalRequested,
+            at_ms: T0,
+            device: "a".into(),
+        });
+        log
     }
 
     fn act(&mut self, command: Command) -> Result<Event, TransitionError> {
@@ -113,11 +126,13 @@ fn reach(status: Status) -> Log {
         Status::Closed => reach(Status::Resolved).then(close()),
         Status::Cancelled => log.then(cancel()),
         Status::Reopened => reach(Status::Resolved).then(reopen()),
+        Status::AwaitingApproval => Log::request(),
     }
 }
 
-const ALL_STATUSES: [Status; 8] = [
+const ALL_STATUSES: [Status; 9] = [
     Status::New,
+    Status::AwaitingApproval,
     Status::Assigned,
     Status::InProgress,
     Status::OnHold,
@@ -133,6 +148,7 @@ fn legal_from(status: Status) -> Vec<Action> {
     use Action::*;
     let mut legal = match status {
         Status::New => vec![Assign, Cancel, DeclareMajor],
+        Status::AwaitingApproval => vec![Approve, RefuseApproval, Cancel, DeclareMajor],
         Status::Assigned | Status::Reopened => vec![Assign, StartWork, Cancel, DeclareMajor],
         Status::InProgress => vec![Assign, Hold, Resolve, Cancel, DeclareMajor],
         Status::OnHold => vec![Assign, Resume, Cancel, DeclareMajor],
@@ -164,7 +180,24 @@ fn every_command() -> Vec<Command> {
         Command::AddNote {
             text: "Called the vendor".into(),
         },
+        approve(),
+        refuse(),
     ]
+}
+
+fn approve() -> Command {
+    Command::Approve {
+        by: "Mia Manager".into(),
+        role: Role::Manager,
+    }
+}
+
+fn refuse() -> Command {
+    Command::RefuseApproval {
+        by: "Mia Manager".into(),
+        role: Role::Manager,
+        reason: "Not in this year's budget".into(),
+    }
 }
 
 #[test]
@@ -317,4 +350,5 @@ fn events_are_stamped_after_the_latest_event_even_when_the_clock_is_behind() {
     assert_eq!(on_time.at_ms, latest + 5);
 }
 
+mod approvals;
 mod guards;

@@ -1,0 +1,2 @@
+-- Service requests are numbered on their own (REQ-000001), apart from incidents.
+ALTER TABLE organisations ADD COLUMN next_request BIGINT NOT NULL DEFAULT 1;
