@@ -145,7 +145,6 @@ pub fn change_words(message: Option<&str>) -> String {
         "note" => "Added a work note",
         "attach photo" => "Attached a photo",
         "sign" => "Customer signed",
-        "assign reference" => "Reference assigned",
         "reconciled" => "Marked a conflict as reviewed",
         "" => "Changed the record",
         other => return other.to_owned(),
