@@ -1,8 +1,11 @@
-//! Photos on the device: taken, shrunk, hashed, kept, uploaded, fetched.
+//! Photos and signatures on the device: taken or drawn, hashed, kept, uploaded,
+//! fetched.
 //!
-//! A photo is a blob named by the SHA-256 of its bytes, outside the documents;
-//! a record holds only the hash (`doc::incident::attach_photo`). The typical
-//! sequence:
+//! A photo or a signature picture is a blob named by the SHA-256 of its bytes,
+//! outside the documents; a record holds only the hash
+//! (`doc::incident::attach_photo`, `doc::incident::sign`). The typical sequence
+//! for a photo (a signature is the same from step 1's encoding on: the pad's
+//! canvas as PNG, [`add_signature`]):
 //!
 //! 1. [`add_photo`]: the file from the camera input is drawn onto a canvas no
 //!    larger than [`MAX_EDGE`] on its long side and encoded as JPEG
@@ -21,6 +24,7 @@ use std::rc::Rc;
 
 use fieldbook_core::ids::DocumentId;
 use fieldbook_core::model::evidence::BlobHash;
+use fieldbook_core::model::signature::SignerName;
 use js_sys::{Function, Promise, Uint8Array};
 use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;
@@ -36,13 +40,16 @@ pub const MAX_EDGE: f64 = 1600.0;
 pub const JPEG_QUALITY: f64 = 0.8;
 /// What every stored photo is.
 pub const CONTENT_TYPE: &str = "image/jpeg";
+/// What every stored signature is.
+pub const SIGNATURE_TYPE: &str = "image/png";
 
-/// Why a photo could not be added, in words for the person holding the device.
+/// Why a photo or signature could not be added, in words for the person
+/// holding the device.
 #[derive(Debug, Clone, thiserror::Error)]
-pub enum PhotoError {
+pub enum EvidenceError {
     #[error("That file is not a picture this browser can open. Choose a photo.")]
     NotAnImage,
-    #[error("This browser cannot prepare photos here: {0}")]
+    #[error("This browser cannot prepare pictures here: {0}")]
     Unsupported(String),
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -65,41 +72,69 @@ pub async fn add_photo(
     id: DocumentId,
     file: &web_sys::File,
     caption: String,
-) -> Result<BlobHash, PhotoError> {
+) -> Result<BlobHash, EvidenceError> {
     let prepared = prepare(file).await?;
+    keep(repo, &prepared, CONTENT_TYPE).await?;
+    repo.attach_photo(id, prepared.hash.clone(), caption)
+        .await?;
+    offered(repo);
+    Ok(prepared.hash)
+}
+
+/// Keeps the customer's signature drawn on `canvas` as a PNG and records it on
+/// incident `id` as signed by `signer`; offers it to the server if connected.
+/// When this returns `Ok`, the picture and the signature are both on the device.
+pub async fn add_signature(
+    repo: &Rc<Repo>,
+    id: DocumentId,
+    canvas: &web_sys::HtmlCanvasElement,
+    signer: SignerName,
+) -> Result<BlobHash, EvidenceError> {
+    let png = to_blob(canvas, SIGNATURE_TYPE, None).await?;
+    let prepared = read_back(png).await?;
+    keep(repo, &prepared, SIGNATURE_TYPE).await?;
+    repo.sign(id, prepared.hash.clone(), signer).await?;
+    offered(repo);
+    Ok(prepared.hash)
+}
+
+/// Writes a prepared blob to the device (strict durability), keeping an upload
+/// already done (the same picture again) marked as done.
+async fn keep(repo: &Repo, prepared: &Prepared, content_type: &str) -> Result<(), EvidenceError> {
     let store = repo.store();
-    // Keep an upload already done (the same photo chosen again) marked as done.
     let uploaded = matches!(store.blob(prepared.hash.as_str()).await, Ok(Some(b)) if b.uploaded);
     store
         .put_blob(
             prepared.hash.as_str(),
             &prepared.bytes,
-            CONTENT_TYPE,
+            content_type,
             uploaded,
         )
         .await?;
-    repo.attach_photo(id, prepared.hash.clone(), caption)
-        .await?;
+    Ok(())
+}
+
+/// A blob was kept and recorded: show it, and upload it now if connected.
+fn offered(repo: &Repo) {
     bump_revision();
     if repo.signals().status.with_untracked(|s| s.connected) {
-        upload_pending(store);
+        upload_pending(repo.store());
     }
-    Ok(prepared.hash)
 }
 
 /// Draws `file` no larger than [`MAX_EDGE`], encodes it as JPEG and hashes it.
-pub async fn prepare(file: &web_sys::File) -> Result<Prepared, PhotoError> {
-    let window = web_sys::window().ok_or_else(|| PhotoError::Unsupported("no window".into()))?;
+pub async fn prepare(file: &web_sys::File) -> Result<Prepared, EvidenceError> {
+    let window = web_sys::window().ok_or_else(|| EvidenceError::Unsupported("no window".into()))?;
     let bitmap: web_sys::ImageBitmap = JsFuture::from(
         window
             .create_image_bitmap_with_blob(file)
-            .map_err(|_| PhotoError::NotAnImage)?,
+            .map_err(|_| EvidenceError::NotAnImage)?,
     )
     .await
-    .map_err(|_| PhotoError::NotAnImage)?
+    .map_err(|_| EvidenceError::NotAnImage)?
     .unchecked_into();
     let (width, height) = fit(f64::from(bitmap.width()), f64::from(bitmap.height()));
-    let unsupported = |what: &str| PhotoError::Unsupported(what.to_owned());
+    let unsupported = |what: &str| EvidenceError::Unsupported(what.to_owned());
     let canvas: web_sys::HtmlCanvasElement = window
         .document()
         .ok_or_else(|| unsupported("no document"))?
@@ -116,12 +151,17 @@ pub async fn prepare(file: &web_sys::File) -> Result<Prepared, PhotoError> {
         .unchecked_into();
     context
         .draw_image_with_image_bitmap_and_dw_and_dh(&bitmap, 0.0, 0.0, width, height)
-        .map_err(|_| PhotoError::NotAnImage)?;
+        .map_err(|_| EvidenceError::NotAnImage)?;
     bitmap.close();
-    let jpeg = to_blob(&canvas).await?;
-    let buffer = JsFuture::from(jpeg.array_buffer())
+    let jpeg = to_blob(&canvas, CONTENT_TYPE, Some(JPEG_QUALITY)).await?;
+    read_back(jpeg).await
+}
+
+/// The bytes of an encoded picture, and their hash.
+async fn read_back(blob: web_sys::Blob) -> Result<Prepared, EvidenceError> {
+    let buffer = JsFuture::from(blob.array_buffer())
         .await
-        .map_err(|_| unsupported("the photo could not be read back"))?;
+        .map_err(|_| EvidenceError::Unsupported("the picture could not be read back".into()))?;
     let bytes = Uint8Array::new(&buffer).to_vec();
     let hash = sha256(&bytes).await?;
     Ok(Prepared { hash, bytes })
@@ -142,7 +182,12 @@ pub fn fit(width: f64, height: f64) -> (f64, f64) {
     )
 }
 
-async fn to_blob(canvas: &web_sys::HtmlCanvasElement) -> Result<web_sys::Blob, PhotoError> {
+/// Encodes what `canvas` shows as `content_type` (with `quality`, 0–1, for lossy types).
+async fn to_blob(
+    canvas: &web_sys::HtmlCanvasElement,
+    content_type: &str,
+    quality: Option<f64>,
+) -> Result<web_sys::Blob, EvidenceError> {
     let mut failure = None;
     let made = Promise::new(&mut |resolve: Function, reject: Function| {
         let done = Closure::once_into_js(move |blob: JsValue| {
@@ -152,30 +197,32 @@ async fn to_blob(canvas: &web_sys::HtmlCanvasElement) -> Result<web_sys::Blob, P
                 resolve.call1(&JsValue::NULL, &blob)
             };
         });
+        let quality = quality.map_or(JsValue::UNDEFINED, JsValue::from_f64);
         if let Err(e) = canvas.to_blob_with_type_and_encoder_options(
             done.unchecked_ref(),
-            CONTENT_TYPE,
-            &JsValue::from_f64(JPEG_QUALITY),
+            content_type,
+            &quality,
         ) {
             failure = Some(e);
         }
     });
     if failure.is_some() {
-        return Err(PhotoError::Unsupported(
-            "the photo could not be encoded".into(),
+        return Err(EvidenceError::Unsupported(
+            "the picture could not be encoded".into(),
         ));
     }
     JsFuture::from(made)
         .await
         .map(JsCast::unchecked_into)
-        .map_err(|_| PhotoError::Unsupported("the photo could not be encoded".into()))
+        .map_err(|_| EvidenceError::Unsupported("the picture could not be encoded".into()))
 }
 
 /// The SHA-256 of `bytes`, from the browser's SubtleCrypto.
-pub async fn sha256(bytes: &[u8]) -> Result<BlobHash, PhotoError> {
+pub async fn sha256(bytes: &[u8]) -> Result<BlobHash, EvidenceError> {
     let unsupported = || {
-        PhotoError::Unsupported(
-            "photos need a secure connection (https) to this server for hashing".into(),
+        EvidenceError::Unsupported(
+            "photos and signatures need a secure connection (https) to this server for hashing"
+                .into(),
         )
     };
     let subtle = web_sys::window()

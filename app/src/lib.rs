@@ -8,6 +8,7 @@
 
 pub mod blobs;
 pub mod profile;
+pub mod receipts;
 pub mod repo;
 pub mod store;
 pub mod transport;

@@ -19,9 +19,10 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use automerge::{ActorId, Automerge, ChangeHash};
-use fieldbook_core::doc::{catalog, incident, kind_of, Stamp};
+use fieldbook_core::doc::{catalog, history, incident, kind_of, Stamp};
 use fieldbook_core::ids::{DocumentId, PeerId};
 use fieldbook_core::model::incident::Incident;
+use fieldbook_core::model::signature::{ChangeAfterSigning, Signature, SignerName};
 use fieldbook_core::sync::{Connection, DocSync, Incoming};
 use fieldbook_core::wire::PeerMetadata;
 use futures::lock::Mutex;
@@ -73,13 +74,17 @@ pub struct IncidentRecord {
     pub confirmed_events: std::collections::BTreeSet<String>,
     /// Every change to the document, in causal order (oldest first).
     pub history: Vec<HistoryEntry>,
+    /// The customer's signatures, oldest first, each with what changed after it.
+    pub signatures: Vec<SignedVersion>,
     /// This device's Automerge actor (hex), to tell its own changes apart.
     pub this_device: String,
 }
 
-/// One Automerge change, from its metadata.
+/// One Automerge change, from its metadata (`doc::history::changes`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryEntry {
+    /// The change's hash (hex): its server receipt's key, and the point "as at" shows.
+    pub hash: String,
     /// The actor (hex) of the device that made it.
     pub device: String,
     /// Device time of the change, in seconds (Automerge change metadata).
@@ -88,6 +93,14 @@ pub struct HistoryEntry {
     pub message: Option<String>,
     /// Whether the server has acknowledged it.
     pub on_server: bool,
+}
+
+/// A signature, and what the record has now that the signed version did not
+/// (`doc::incident::changed_after_signing`); `None` if that version cannot be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignedVersion {
+    pub signature: Signature,
+    pub changed_after: Option<Vec<ChangeAfterSigning>>,
 }
 
 struct Loaded {
@@ -186,6 +199,24 @@ impl Repo {
     ) -> Result<(), ActionError> {
         self.change_incident(id, |d, stamp| {
             incident::attach_photo(d, blob, &caption, stamp)
+                .map(drop)
+                .map_err(|e| ActionError::Invalid(e.to_string()))
+        })
+        .await
+    }
+
+    /// Records the customer's signature on a resolved incident, as one saved
+    /// action. The picture's bytes must already be on the device
+    /// (`blobs::add_signature` stores them first). Core refuses it, in words, if
+    /// the incident is not resolved.
+    pub async fn sign(
+        &self,
+        id: DocumentId,
+        blob: fieldbook_core::model::evidence::BlobHash,
+        signer: SignerName,
+    ) -> Result<(), ActionError> {
+        self.change_incident(id, |d, stamp| {
+            incident::sign(d, blob, &signer, stamp)
                 .map(drop)
                 .map_err(|e| ActionError::Invalid(e.to_string()))
         })
@@ -360,20 +391,29 @@ impl Repo {
             .iter()
             .map(|c| c.hash)
             .collect();
-        let history = doc
-            .get_changes_meta(&[])
+        let history = history::changes(doc)
             .into_iter()
             .map(|c| HistoryEntry {
-                device: c.actor.to_hex_string(),
-                device_time_s: c.timestamp,
-                message: c.message.map(|m| m.into_owned()),
+                hash: c.hash.to_string(),
+                device: c.device,
+                device_time_s: c.device_time_s,
+                message: c.message,
                 on_server: !unconfirmed.contains(&c.hash),
+            })
+            .collect();
+        let signatures = incident
+            .signatures
+            .iter()
+            .map(|signature| SignedVersion {
+                changed_after: incident::changed_after_signing(doc, &incident, signature).ok(),
+                signature: signature.clone(),
             })
             .collect();
         Ok(IncidentRecord {
             incident,
             confirmed_events,
             history,
+            signatures,
             this_device: self.actor.to_hex_string(),
         })
     }

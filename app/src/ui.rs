@@ -1,5 +1,6 @@
 //! Pages and components. Thin: they read signals, call the repo, and render.
 
+mod as_at;
 mod audit_actions;
 mod audit_page;
 mod audit_report;
@@ -18,6 +19,7 @@ mod run_item;
 mod run_page;
 mod settings;
 mod sign_in;
+mod signature;
 mod sla_timers;
 mod status_strip;
 mod storage_notice;

@@ -9,6 +9,7 @@ pub mod corrective_action;
 pub mod draft;
 mod fields;
 pub mod finding;
+pub mod history;
 pub mod incident;
 
 use automerge::{ReadDoc, ROOT};

@@ -6,7 +6,8 @@
 //! [`action`] (what a person can do next, and the event that records it) and
 //! [`sla`] (the clocks, counted on a [`calendar`]).
 //!
-//! [`access`] says which role may change which kind of record.
+//! [`access`] says which role may change which kind of record; [`signature`]
+//! when a customer signs and what changed after they did.
 
 pub mod access;
 pub mod action;
@@ -24,5 +25,6 @@ pub mod incident;
 pub mod lifecycle;
 pub mod listing;
 pub mod priority;
+pub mod signature;
 pub mod sla;
 pub mod workflow;

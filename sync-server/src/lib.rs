@@ -55,6 +55,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(route::sync::router())
         .merge(route::blobs::router())
+        .merge(route::documents::router())
         .merge(route::api::router())
         .merge(route::healthz::router())
         .merge(route::metrics::router())

@@ -183,6 +183,52 @@ export class Fieldbook {
     await expect(this.page.getByRole('status').filter({ hasText: 'Photo saved on this device' })).toBeVisible();
   }
 
+  // ----- the customer's signature -----
+
+  /** The incident's signature section. */
+  signatures() {
+    return this.page.getByRole('region', { name: 'Customer signature' });
+  }
+
+  signaturePad() {
+    return this.page.getByRole('img', { name: 'Signature pad: the customer signs here' });
+  }
+
+  /** A recorded signature's picture, by who signed. */
+  signatureImage(signer: string) {
+    return this.signatures().getByRole('img', { name: `Signature of ${signer}`, exact: true });
+  }
+
+  /** Draws a signature-like scribble on the pad with the mouse (pointer events, as a finger makes). */
+  async drawSignature() {
+    const box = await this.signaturePad().boundingBox();
+    if (!box) throw new Error('the signature pad is not on screen');
+    await this.signaturePad().scrollIntoViewIfNeeded();
+    const at = async (fx: number, fy: number) => {
+      const now = await this.signaturePad().boundingBox();
+      if (!now) throw new Error('the signature pad left the screen');
+      return [now.x + now.width * fx, now.y + now.height * fy] as const;
+    };
+    const [x0, y0] = await at(0.1, 0.6);
+    await this.page.mouse.move(x0, y0);
+    await this.page.mouse.down();
+    for (let i = 1; i <= 24; i++) {
+      const fx = 0.1 + (0.8 * i) / 24;
+      const fy = 0.5 + 0.25 * Math.sin(i / 2);
+      const [x, y] = await at(fx, fy);
+      await this.page.mouse.move(x, y, { steps: 2 });
+    }
+    await this.page.mouse.up();
+  }
+
+  /** Draws a signature, names the signer and saves it. */
+  async sign(signer: string) {
+    await this.drawSignature();
+    await this.signatures().getByLabel('Name of the person signing').fill(signer);
+    await this.signatures().getByRole('button', { name: 'Save signature' }).click();
+    await expect(this.signatures().getByRole('status')).toHaveText('Signature saved on this device');
+  }
+
   needsReview() {
     return this.page.getByRole('region', { name: 'Needs review' });
   }

@@ -1,8 +1,8 @@
 // Photos as evidence: taken offline, kept on the device, uploaded once online, and
 // fetched on demand by another device. Also: a tab makes way for a newer storage version.
-import * as zlib from 'node:zlib';
 import { test, expect } from './fixtures';
 import { Fieldbook } from './app';
+import { blobKeys, naturalSize, png } from './images';
 
 test.use({ serverOptions: { demo: true } });
 
@@ -109,73 +109,3 @@ test('an open tab closes its storage for a newer version and asks to reload', as
   await expect(alert).toContainText('reload to continue');
   await expect(alert.getByRole('button', { name: 'Reload' })).toBeVisible();
 });
-
-/** Width and height of the picture an <img> shows. */
-async function naturalSize(img: ReturnType<Fieldbook['photo']>): Promise<[number, number]> {
-  await expect.poll(() => img.evaluate((e: HTMLImageElement) => e.complete && e.naturalWidth > 0)).toBe(true);
-  return img.evaluate((e: HTMLImageElement) => [e.naturalWidth, e.naturalHeight] as [number, number]);
-}
-
-/** The keys (SHA-256) of the photos in the device's IndexedDB. */
-async function blobKeys(app: Fieldbook): Promise<string[]> {
-  return app.page.evaluate(
-    () =>
-      new Promise<string[]>((resolve, reject) => {
-        const request = indexedDB.open('fieldbook');
-        request.onerror = () => reject(request.error);
-        request.onsuccess = () => {
-          const db = request.result;
-          const keys = db.transaction('blobs').objectStore('blobs').getAllKeys();
-          keys.onsuccess = () => {
-            db.close();
-            resolve(keys.result as string[]);
-          };
-          keys.onerror = () => reject(keys.error);
-        };
-      }),
-  );
-}
-
-/** A `width` × `height` RGB PNG with a gradient, made here so the test needs no files. */
-function png(width: number, height: number): Buffer {
-  const row = 1 + width * 3;
-  const raw = Buffer.alloc(row * height);
-  for (let y = 0; y < height; y++) {
-    raw[y * row] = 0; // filter: none
-    for (let x = 0; x < width; x++) {
-      const at = y * row + 1 + x * 3;
-      raw[at] = (x * 255) / width;
-      raw[at + 1] = (y * 255) / height;
-      raw[at + 2] = 128;
-    }
-  }
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 8; // bit depth
-  header[9] = 2; // RGB
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', zlib.deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-
-function chunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length, 0);
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body), 0);
-  return Buffer.concat([length, body, crc]);
-}
-
-function crc32(bytes: Buffer): number {
-  let crc = 0xffffffff;
-  for (const byte of bytes) {
-    crc ^= byte;
-    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
-  }
-  return (crc ^ 0xffffffff) >>> 0;
-}

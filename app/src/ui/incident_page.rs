@@ -1,8 +1,10 @@
 //! One incident, as a technician works it: where it stands and its SLA clocks
 //! at the top, a "needs review" banner when devices disagreed, the next actions
-//! as large buttons, the photos (a large "Add photo" button and a strip), work
+//! as large buttons, the customer's signature once resolved (a pad to sign on,
+//! and what changed after signing), the photos (a large "Add photo" button and a strip), work
 //! notes beside the editable details (with a choice
-//! wherever two people changed a field at once), and the change history.
+//! wherever two people changed a field at once), and the change history, whose
+//! "As at" links show the record as it was then (`?at=<change>`, `ui::as_at`).
 //!
 //! The page reads the incident once per revision (`Repo::incident_record`) and
 //! keeps the last good read in a signal its sections share, so a sync arriving
@@ -17,12 +19,14 @@ use fieldbook_core::model::priority::{Impact, PriorityMatrix, Urgency};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use super::as_at::AsAt;
 use super::history::History;
 use super::incident_actions::NextActions;
 use super::incident_list::provisional_reference;
 use super::needs_review::NeedsReview;
 use super::photos::IncidentPhotos;
 use super::repo;
+use super::signature::IncidentSignatures;
 use super::sla_timers::SlaTimers;
 use super::work_notes::WorkNotes;
 use crate::repo::{now, IncidentRecord, Signals};
@@ -82,9 +86,10 @@ pub fn DraftFields(
 /// How often the SLA clocks move on a page left open.
 const TICK_MS: u32 = 30_000;
 
+/// The incident page: the record as it is now, or, with `?at=<change>`, as it
+/// was at that point of its history (read only).
 #[component]
 pub fn IncidentPage() -> impl IntoView {
-    let signals = expect_context::<Signals>();
     let params = use_params_map();
     let query = use_query_map();
     let id = Signal::derive(move || {
@@ -93,6 +98,18 @@ pub fn IncidentPage() -> impl IntoView {
             .get("id")
             .and_then(|s| s.parse::<DocumentId>().ok())
     });
+    let at = Memo::new(move |_| query.read().get("at"));
+    move || match at.get() {
+        Some(at) => view! { <AsAt id=id at=Signal::derive(move || at.clone())/> }.into_any(),
+        None => view! { <CurrentIncident id=id/> }.into_any(),
+    }
+}
+
+/// The incident as it is now, to work on.
+#[component]
+fn CurrentIncident(id: Signal<Option<DocumentId>>) -> impl IntoView {
+    let signals = expect_context::<Signals>();
+    let query = use_query_map();
     let loaded = LocalResource::new(move || {
         signals.revision.track();
         let id = id.get();
@@ -204,6 +221,7 @@ pub fn IncidentPage() -> impl IntoView {
             <SlaTimers record=record now_ms=now_ms/>
             <NeedsReview id=id record=record/>
             <NextActions id=id record=record now_ms=now_ms/>
+            <IncidentSignatures id=id record=record/>
             <IncidentPhotos id=id record=record/>
             <div class="incident-columns">
                 <WorkNotes id=id record=record/>
@@ -222,14 +240,14 @@ pub fn IncidentPage() -> impl IntoView {
                     </form>
                 </section>
             </div>
-            <History record=record/>
+            <History id=id record=record/>
         </section>
     }
 }
 
 /// Title, priority, reference, and where the incident stands.
 #[component]
-fn Header(incident: Incident, id: String) -> impl IntoView {
+pub(super) fn Header(incident: Incident, id: String) -> impl IntoView {
     let reference = incident
         .reference
         .clone()

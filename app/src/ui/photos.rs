@@ -142,6 +142,9 @@ pub fn Photo(
     blob: BlobHash,
     /// What it shows (its alternative text).
     caption: String,
+    /// What the picture is, for the words shown while it is missing.
+    #[prop(default = "Photo")]
+    noun: &'static str,
 ) -> impl IntoView {
     let signals = expect_context::<Signals>();
     let shown = RwSignal::new(Shown::Loading);
@@ -189,10 +192,13 @@ pub fn Photo(
         }
     });
     let alt = if caption.is_empty() {
-        "Photo".to_owned()
+        noun.to_owned()
     } else {
         caption
     };
+    let not_here = format!("{noun} not on this device yet");
+    let not_on_server = format!("{noun} not on the server yet");
+    let could_not = format!("{noun} could not be shown");
 
     move || {
         match shown.get() {
@@ -205,19 +211,19 @@ pub fn Photo(
         }
         .into_any(),
         Shown::NotHere => view! {
-            <div class="photo-frame placeholder" role="img" aria-label="Photo not on this device yet">
-                "Photo not on this device yet. It appears when this device is online."
+            <div class="photo-frame placeholder" role="img" aria-label=not_here.clone()>
+                {format!("{not_here}. It appears when this device is online.")}
             </div>
         }
         .into_any(),
         Shown::NotOnServer => view! {
-            <div class="photo-frame placeholder" role="img" aria-label="Photo not on the server yet">
-                "Photo not on the server yet. It appears once the device that took it is online."
+            <div class="photo-frame placeholder" role="img" aria-label=not_on_server.clone()>
+                {format!("{not_on_server}. It appears once the device that made it is online.")}
             </div>
         }
         .into_any(),
         Shown::Failed(message) => view! {
-            <div class="photo-frame placeholder" role="img" aria-label="Photo could not be shown">
+            <div class="photo-frame placeholder" role="img" aria-label=could_not.clone()>
                 {message}
             </div>
         }

@@ -4,6 +4,8 @@
 
 use chrono::{Local, TimeZone};
 use fieldbook_core::model::event::{Closure, Event, EventKind};
+use fieldbook_core::model::incident::Contested;
+use fieldbook_core::model::signature::ChangeAfterSigning;
 
 /// The resolution codes a technician chooses from, as (stored code, words).
 ///
@@ -142,11 +144,46 @@ pub fn change_words(message: Option<&str>) -> String {
         "priorityChanged" => "Changed the priority",
         "note" => "Added a work note",
         "attach photo" => "Attached a photo",
+        "sign" => "Customer signed",
         "reconciled" => "Marked a conflict as reviewed",
         "" => "Changed the record",
         other => return other.to_owned(),
     };
     words.to_owned()
+}
+
+/// What changed after a customer signed, in a short sentence.
+pub fn after_signing_words(change: &ChangeAfterSigning) -> String {
+    fn now<T>(now: &Contested<T>, show: impl Fn(&T) -> String) -> String {
+        if now.is_conflict() {
+            let all: Vec<String> = now.all().map(&show).collect();
+            format!("now has two values: {}", all.join(" / "))
+        } else {
+            format!("is now {}", show(&now.value))
+        }
+    }
+    let quoted = |t: &String| format!("“{t}”");
+    match change {
+        ChangeAfterSigning::Title { signed, now: n } => {
+            format!("Title was “{signed}”, {}", now(n, quoted))
+        }
+        ChangeAfterSigning::Description => "Description edited".to_owned(),
+        ChangeAfterSigning::Impact { signed, now: n } => format!(
+            "Impact was {} – {}, {}",
+            signed.level(),
+            signed.label(),
+            now(n, |i| format!("{} – {}", i.level(), i.label()))
+        ),
+        ChangeAfterSigning::Urgency { signed, now: n } => format!(
+            "Urgency was {} – {}, {}",
+            signed.level(),
+            signed.label(),
+            now(n, |u| format!("{} – {}", u.level(), u.label()))
+        ),
+        ChangeAfterSigning::Event(event) => describe(event),
+        ChangeAfterSigning::Photo(photo) if photo.caption.is_empty() => "Photo added".to_owned(),
+        ChangeAfterSigning::Photo(photo) => format!("Photo added: {}", photo.caption),
+    }
 }
 
 /// A message from core ("a resolution needs notes") as a sentence.

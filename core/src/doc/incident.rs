@@ -3,13 +3,17 @@
 //! ```text
 //! { kind: "incident" | "service-request", schema: 1, site, title, description: Text, impact, urgency,
 //!   matrixVersion, createdAt, reference?, events: [ { id, type, at, device, … } ],
-//!   attachments: [ { type: "photo", blob, caption, at, device } ] }
+//!   attachments: [ { type: "photo", blob, caption, at, device } ],
+//!   signatures: [ { blob, signer, at, device, heads: [hex, …] } ] }
 //! ```
 //! `title`, `impact` and `urgency` are plain values, so concurrent offline writes
 //! stay visible as a conflict for a person to resolve; `description` is Automerge
 //! text and merges character by character; `events` is append-only (the fields
-//! of each kind are listed in `events.rs`), and so is `attachments`, the photos
-//! ([`attach_photo`]; `attachments.rs`).
+//! of each kind are listed in `events.rs`), and so are `attachments`, the photos
+//! ([`attach_photo`]; `attachments.rs`), and `signatures`, the customer's
+//! signatures ([`sign`]; `signatures.rs`), each bound to the heads the document
+//! had when the customer signed: [`changed_after_signing`] reads the record at
+//! those heads ([`read_at`]) and lists what is new since.
 //!
 //! Impact and urgency are also recorded as `priorityChanged` events, at creation
 //! and at every change, whichever way it is made ([`edit`] or [`append_event`]):
@@ -22,8 +26,10 @@
 //! that needs a manager's approval is logged with an `approvalRequested` event
 //! right after `created`, so it waits for the approval (see `model::lifecycle`).
 
+mod appendable;
 mod attachments;
 mod events;
+mod signatures;
 
 use std::collections::BTreeSet;
 
@@ -37,6 +43,7 @@ use crate::model::evidence::{Attachment, BlobHash};
 use crate::model::incident::{Contested, Incident, TicketKind, Title};
 use crate::model::lifecycle::TransitionError;
 use crate::model::priority::{Impact, PriorityMatrix, Urgency};
+use crate::model::signature::{self, ChangeAfterSigning, SignRefusal, Signature, SignerName};
 
 /// What a person fills in to log an incident or a service request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +87,16 @@ pub enum PerformError {
     /// The lifecycle refused it; the message is for the person.
     #[error(transparent)]
     Refused(#[from] TransitionError),
+    #[error(transparent)]
+    Change(#[from] ChangeError),
+}
+
+/// Why a signature was not recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum SignError {
+    /// Not now; the message is for the person.
+    #[error(transparent)]
+    Refused(#[from] SignRefusal),
     #[error(transparent)]
     Change(#[from] ChangeError),
 }
@@ -135,6 +152,7 @@ pub fn create(doc: &mut Automerge, new: &NewIncident, stamp: Stamp) -> Result<()
                 events::write(tx, &list, index, event)?;
             }
             tx.put_object(ROOT, attachments::KEY, ObjType::List)?;
+            tx.put_object(ROOT, signatures::KEY, ObjType::List)?;
             Ok(())
         },
     )
@@ -247,7 +265,68 @@ pub fn read(doc: &Automerge) -> Result<Incident, ReadError> {
         created_at_ms: int("createdAt").ok_or(ReadError::BadField("createdAt"))?,
         events: events::read_all(doc, &events_list(doc)?, None),
         attachments: attachments::read_all(doc),
+        signatures: signatures::read_all(doc),
     })
+}
+
+/// Reads the incident as it was at `heads` (a past point of its history, or the
+/// version a customer signed). `ReadError::UnknownHeads` if the document does
+/// not hold every change under them.
+pub fn read_at(doc: &Automerge, heads: &[ChangeHash]) -> Result<Incident, ReadError> {
+    if heads.is_empty() || !doc.get_missing_deps(heads).is_empty() {
+        return Err(ReadError::UnknownHeads);
+    }
+    let past = doc.fork_at(heads).map_err(|_| ReadError::UnknownHeads)?;
+    read(&past)
+}
+
+/// What the incident `now` (read from `doc`) has that the version `signature`
+/// covers did not (see `model::signature::changed_after_signing`).
+pub fn changed_after_signing(
+    doc: &Automerge,
+    now: &Incident,
+    signature: &Signature,
+) -> Result<Vec<ChangeAfterSigning>, ReadError> {
+    let heads = signatures::heads_of(signature).ok_or(ReadError::UnknownHeads)?;
+    let signed = read_at(doc, &heads)?;
+    Ok(signature::changed_after_signing(&signed, now))
+}
+
+/// Records the customer's signature: the picture by the hash of its blob (whose
+/// bytes the caller keeps outside the document), who signed, the device and
+/// `stamp`, and the document's heads at this moment, which the signature covers.
+/// Only a resolved incident is signed (`model::signature::may_sign`). The same
+/// picture again (a second tap on "Save") changes nothing and returns the
+/// signature already recorded.
+pub fn sign(
+    doc: &mut Automerge,
+    blob: BlobHash,
+    signer: &SignerName,
+    stamp: Stamp,
+) -> Result<Signature, SignError> {
+    let current = read(doc).map_err(ChangeError::Read)?;
+    if let Some(existing) = current.signatures.iter().find(|s| s.blob == blob) {
+        return Ok(existing.clone());
+    }
+    signature::may_sign(current.status())?;
+    let signature = Signature {
+        blob,
+        signer: signer.as_str().to_owned(),
+        at_ms: stamp.at_ms,
+        device: doc.get_actor().to_hex_string(),
+        heads: doc.get_heads().iter().map(ToString::to_string).collect(),
+    };
+    let existing = appendable::winning_list(doc, signatures::KEY);
+    let index = existing.as_ref().map_or(0, |list| doc.length(list));
+    doc.transact_with::<_, _, automerge::AutomergeError, _>(
+        |_| stamp.commit_options("sign"),
+        |tx| {
+            let list = appendable::list_for_append(tx, signatures::KEY, existing.clone())?;
+            signatures::write(tx, &list, index, &signature)
+        },
+    )
+    .map_err(|failure| ChangeError::Automerge(failure.error))?;
+    Ok(signature)
 }
 
 /// Attaches a photo, by the hash of its blob (whose bytes the caller keeps outside
@@ -271,12 +350,12 @@ pub fn attach_photo(
         at_ms: stamp.at_ms,
         device: doc.get_actor().to_hex_string(),
     };
-    let existing = attachments::winning_list(doc);
+    let existing = appendable::winning_list(doc, attachments::KEY);
     let index = existing.as_ref().map_or(0, |list| doc.length(list));
     doc.transact_with::<_, _, automerge::AutomergeError, _>(
         |_| stamp.commit_options("attach photo"),
         |tx| {
-            let list = attachments::list_for_append(tx, existing.clone())?;
+            let list = appendable::list_for_append(tx, attachments::KEY, existing.clone())?;
             attachments::write(tx, &list, index, &attachment)
         },
     )

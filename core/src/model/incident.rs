@@ -8,6 +8,7 @@ use super::derived::{derive, Derived};
 pub use super::event::{Event, EventKind};
 use super::evidence::Attachment;
 use super::priority::{Impact, Priority, PriorityMatrix, Urgency};
+use super::signature::Signature;
 use super::sla::{sla_state, SlaPolicy, SlaState};
 
 /// An incident title: trimmed, 1 to 200 characters.
@@ -182,6 +183,8 @@ pub struct Incident {
     pub events: Vec<Event>,
     /// Photos, oldest first (see `doc::incident::attach_photo`).
     pub attachments: Vec<Attachment>,
+    /// Customer signatures, oldest first (see `doc::incident::sign`).
+    pub signatures: Vec<Signature>,
 }
 
 impl Incident {

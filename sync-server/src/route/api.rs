@@ -18,7 +18,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{self, password, secret, AuthError, Principal, Via, TICKET_TTL};
-use crate::route::now_ms;
+use crate::route::{now_ms, signed_in};
 use crate::store::{CredentialKind, NewCredential};
 use crate::{AppError, AppState};
 
@@ -216,18 +216,6 @@ async fn sync_ticket(
         })
         .await?;
     Ok(Json(Ticket { ticket, expires_at }))
-}
-
-async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<(Principal, Via), AuthError> {
-    auth::authenticate(
-        state.directory.as_ref(),
-        &state.auth,
-        headers,
-        None,
-        false,
-        now_ms(),
-    )
-    .await
 }
 
 async fn not_found() -> AppError {

@@ -25,8 +25,8 @@ use axum::{Json, Router};
 use futures::StreamExt;
 use sha2::{Digest, Sha256};
 
-use crate::auth::{self, AuthError, Principal};
-use crate::route::now_ms;
+use crate::auth::AuthError;
+use crate::route::{now_ms, signed_in};
 use crate::store::{NewBlob, StoreError, Stored};
 use crate::AppState;
 
@@ -116,7 +116,7 @@ async fn store(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, BlobError> {
-    let principal = signed_in(&state, &headers).await?;
+    let (principal, _) = signed_in(&state, &headers).await?;
     let expected = parse_hash(&sha256)?;
     let content_type = content_type(&headers)?;
     let limit = state.hub.limits().max_blob_bytes.get();
@@ -173,7 +173,7 @@ async fn fetch(
     Path(sha256): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, BlobError> {
-    let principal = signed_in(&state, &headers).await?;
+    let (principal, _) = signed_in(&state, &headers).await?;
     let sha256 = parse_hash(&sha256)?;
     let blob = state
         .blobs
@@ -189,19 +189,6 @@ async fn fetch(
         blob.bytes,
     )
         .into_response())
-}
-
-async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Principal, AuthError> {
-    let (principal, _) = auth::authenticate(
-        state.directory.as_ref(),
-        &state.auth,
-        headers,
-        None,
-        false,
-        now_ms(),
-    )
-    .await?;
-    Ok(principal)
 }
 
 /// The hash from the path, lowercase.

@@ -30,10 +30,10 @@ backend_tests!(
 );
 
 /// A second site of the test organisation.
-const SOUTH: &str = "south";
+pub(crate) const SOUTH: &str = "south";
 /// Another organisation, and its site.
-const GLOBEX: &str = "globex";
-const WEST: &str = "west";
+pub(crate) const GLOBEX: &str = "globex";
+pub(crate) const WEST: &str = "west";
 
 fn now_ms() -> i64 {
     let elapsed = SystemTime::now()
@@ -44,7 +44,7 @@ fn now_ms() -> i64 {
 
 /// Adds `south` to acme, and the organisation globex with its site `west`, through
 /// the server's own directory.
-async fn add_places(db: &Database) {
+pub(crate) async fn add_places(db: &Database) {
     db.store
         .add_site(ORGANISATION, SOUTH, "South depot", random_id())
         .await
@@ -61,7 +61,7 @@ async fn add_places(db: &Database) {
 
 /// Adds a user of `organisation` who works at `sites` (the first is their default),
 /// and returns an API token for them.
-async fn add_person(
+pub(crate) async fn add_person(
     db: &Database,
     organisation: &str,
     login: &str,

@@ -31,6 +31,7 @@ mod durability;
 mod hostile_input;
 mod http_routes;
 mod limits;
+mod receipts;
 mod resident_documents;
 mod sign_in;
 mod store_semantics;

@@ -281,8 +281,10 @@ fn confirmed_event_ids_are_those_under_the_acknowledged_heads() {
     );
 }
 
+mod as_at;
 mod attachments;
 mod log;
+mod signatures;
 
 #[test]
 fn description_edits_with_multibyte_text_read_back_exactly() {
