@@ -10,41 +10,25 @@
 // then a new device: its own Chromium profile on disk (so strict commits really reach the disk),
 // signed in, timed from navigation start until the list counts every incident and the status strip
 // says "Up to date". Write transactions are counted by wrapping IDBDatabase.transaction in the page.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
+import { median, startDemoServer } from './server.mjs';
 
 const require = createRequire(path.resolve('tests/package.json'));
 const { chromium } = require('@playwright/test');
 
 const INCIDENTS = Number(process.env.INCIDENTS ?? 200);
 const RUNS = Number(process.env.RUNS ?? 5);
-const bin = path.resolve(process.env.FIELDBOOK_SERVER_BIN ?? 'target/debug/fieldbook-sync-server');
-const dist = path.resolve(process.env.FIELDBOOK_DIST ?? 'dist');
 const executablePath = process.env.FIELDBOOK_CHROMIUM ?? '/usr/bin/chromium';
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fieldbook-sync-bench-'));
-
-const server = spawn(bin, ['--listen', '127.0.0.1:0', '--database', `sqlite://${dir}/db.sqlite`, '--dist', dist, '--demo'], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const url = await new Promise((resolve, reject) => {
-  let out = '';
-  server.stdout.on('data', (d) => {
-    out += d;
-    const m = /listening on (http:\/\/\S+)/.exec(out);
-    if (m) resolve(m[1]);
-  });
-  server.once('exit', (code) => reject(new Error(`server exited ${code}`)));
-});
+const { url, stop } = await startDemoServer('sync-bench');
 
 async function signIn(context) {
   const login = await context.request.post(`${url}/api/login`, { data: { login: 'tech', password: 'fieldbook-demo' } });
   if (!login.ok()) throw new Error(`sign-in failed: ${login.status()}`);
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const total = `${INCIDENTS + 3} incidents`;
 try {
   // The first device logs the incidents.
@@ -96,6 +80,5 @@ try {
   console.log(`navigation start to all listed and up to date, median ${median(times).toFixed(0)} ms, all ${times.map((x) => x.toFixed(0)).join(' ')}`);
   console.log(`IndexedDB write transactions, median ${median(writes)}, all ${writes.join(' ')}`);
 } finally {
-  server.kill('SIGKILL');
-  fs.rmSync(dir, { recursive: true, force: true });
+  stop();
 }

@@ -19,6 +19,10 @@
 //! are missing and never deletes or rewrites one. A tab still open on the old
 //! version is asked to close its connections; it does, and says to reload
 //! ([`strict::on_version_change`]).
+//!
+//! If the browser closes the connections itself (its storage was cleared or
+//! failed), the next use opens new ones to the same database
+//! ([`LocalStore::reopen`]); nothing here ever deletes the database.
 
 mod blob_rows;
 pub(crate) mod strict;

@@ -1,6 +1,6 @@
 // The offline promise: nothing shown as saved is ever lost, whatever happens to
 // the browser, the storage, or the app's version.
-import { chromium, type Browser } from '@playwright/test';
+import { chromium, type Browser, type BrowserContext } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { Audit, ITEMS } from './audit';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -221,14 +221,20 @@ test('a damaged record on the device is set aside and fetched again, without tou
   expect(kinds).toContain('incremental');
 });
 
-test('a full device says so, keeps everything saved before, and saves again once there is room', async ({ context, server }) => {
-  test.setTimeout(120_000);
-  const app = await Fieldbook.open(context, server.url);
-  const page = app.page;
+/** Signed in and synced, with the app shell cached, then offline on an incident's page. */
+async function offlineOnAnIncident(context: BrowserContext, url: string): Promise<Fieldbook> {
+  const app = await Fieldbook.open(context, url);
   await app.expectAllSynced();
   await app.waitForOfflineShell();
   await app.openIncident('Wi-Fi down in warehouse B');
   await context.setOffline(true);
+  return app;
+}
+
+test('a full device says so, keeps everything saved before, and saves again once there is room', async ({ context, server }) => {
+  test.setTimeout(120_000);
+  const app = await offlineOnAnIncident(context, server.url);
+  const page = app.page;
   await app.editIncident({ title: 'Wi-Fi down, access point replaced' });
   await app.editIncident({ description: 'Replaced the access point by the loading dock.' });
   await app.expectOffline(2);
@@ -294,12 +300,8 @@ test('a full device says so, keeps everything saved before, and saves again once
 });
 
 test('when the browser closes the storage under the app, it says so and reopens it without losing anything', async ({ context, server }) => {
-  const app = await Fieldbook.open(context, server.url);
+  const app = await offlineOnAnIncident(context, server.url);
   const page = app.page;
-  await app.expectAllSynced();
-  await app.waitForOfflineShell();
-  await app.openIncident('Wi-Fi down in warehouse B');
-  await context.setOffline(true);
   await app.editIncident({ title: 'Wi-Fi down, access point replaced' });
 
   // The browser closes every connection to the origin's IndexedDB, as it does when its
