@@ -31,9 +31,12 @@ use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbTransaction};
 
 use super::SCHEMA;
 
+/// Who to tell about one kind of event.
+type Listeners = RefCell<Vec<Rc<dyn Fn()>>>;
+
 thread_local! {
-    static VERSION_CHANGE: RefCell<Vec<Rc<dyn Fn()>>> = const { RefCell::new(Vec::new()) };
-    static CONNECTION_LOST: RefCell<Vec<Rc<dyn Fn()>>> = const { RefCell::new(Vec::new()) };
+    static VERSION_CHANGE: Listeners = const { RefCell::new(Vec::new()) };
+    static CONNECTION_LOST: Listeners = const { RefCell::new(Vec::new()) };
 }
 
 /// Calls `listener` when another tab opens a newer version of the database. By
@@ -51,7 +54,7 @@ pub fn on_connection_lost(listener: impl Fn() + 'static) {
     CONNECTION_LOST.with(|l| l.borrow_mut().push(Rc::new(listener)));
 }
 
-fn tell(listeners: &'static std::thread::LocalKey<RefCell<Vec<Rc<dyn Fn()>>>>) {
+fn tell(listeners: &'static std::thread::LocalKey<Listeners>) {
     let listeners: Vec<Rc<dyn Fn()>> = listeners.with(|l| l.borrow().clone());
     for listener in listeners {
         listener();
