@@ -9,35 +9,17 @@
 // The rows are written straight into the device's `records` store, in the form the app writes
 // them (JSON text per summary), beside the demo site's three real incidents: the list reads only
 // these rows, never the documents, so this measures the list itself.
-import { spawn } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
+import { median, startDemoServer } from './server.mjs';
 
 const require = createRequire(path.resolve('tests/package.json'));
 const { chromium } = require('@playwright/test');
 
 const ROWS = Number(process.env.ROWS ?? 10_000);
 const RUNS = Number(process.env.RUNS ?? 5);
-const bin = path.resolve(process.env.FIELDBOOK_SERVER_BIN ?? 'target/debug/fieldbook-sync-server');
-const dist = path.resolve(process.env.FIELDBOOK_DIST ?? 'dist');
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fieldbook-list-bench-'));
-
-const server = spawn(bin, ['--listen', '127.0.0.1:0', '--database', `sqlite://${dir}/db.sqlite`, '--dist', dist, '--demo'], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const url = await new Promise((resolve, reject) => {
-  let out = '';
-  server.stdout.on('data', (d) => {
-    out += d;
-    const m = /listening on (http:\/\/\S+)/.exec(out);
-    if (m) resolve(m[1]);
-  });
-  server.once('exit', (code) => reject(new Error(`server exited ${code}`)));
-});
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const { url, stop } = await startDemoServer('list-bench');
 const browser = await chromium.launch({ executablePath: process.env.FIELDBOOK_CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
 try {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
@@ -115,6 +97,5 @@ try {
   console.log(`search (input to list updated), median ${median(searches).toFixed(1)} ms, all ${searches.map((x) => x.toFixed(1)).join(' ')}`);
 } finally {
   await browser.close();
-  server.kill('SIGKILL');
-  fs.rmSync(dir, { recursive: true, force: true });
+  stop();
 }

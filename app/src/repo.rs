@@ -10,6 +10,7 @@
 //! counter that moves whenever any document changes.
 
 mod audits;
+mod inbox;
 mod records;
 mod retry;
 mod status;
@@ -19,11 +20,11 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use automerge::{ActorId, Automerge, ChangeHash};
-use fieldbook_core::doc::{catalog, history, incident, kind_of, Stamp};
+use fieldbook_core::doc::{catalog, history, incident, Stamp};
 use fieldbook_core::ids::{DocumentId, PeerId};
 use fieldbook_core::model::incident::Incident;
 use fieldbook_core::model::signature::{ChangeAfterSigning, Signature, SignerName};
-use fieldbook_core::sync::{Connection, DocSync, Incoming};
+use fieldbook_core::sync::{Connection, DocSync};
 use fieldbook_core::wire::PeerMetadata;
 use futures::lock::Mutex;
 use leptos::prelude::*;
@@ -118,6 +119,10 @@ struct Inner {
     reconnect: Option<gloo::timers::callback::Timeout>,
     /// Documents asked of the server and not yet answered.
     pending: HashSet<DocumentId>,
+    /// Frames received and not yet handled ([`inbox`]).
+    inbox: std::collections::VecDeque<Vec<u8>>,
+    /// Whether a task is handling the inbox.
+    draining: bool,
 }
 
 /// The device's document repository.
@@ -174,6 +179,7 @@ impl Repo {
             }),
         });
         repo.watch_network();
+        repo.watch_storage();
         repo.refresh_profile();
         repo.connect();
         Ok(repo)
@@ -619,6 +625,8 @@ impl Repo {
         inner.socket = None;
         inner.connection = None;
         inner.pending.clear();
+        // Frames of the closed socket must not reach the next connection.
+        inner.inbox.clear();
         for loaded in inner.docs.values_mut() {
             loaded.sync.disconnect(&Server);
         }
@@ -667,52 +675,6 @@ impl Repo {
         // in, which stops the retries if the session ended.
         self.refresh_profile();
         self.schedule_reconnect();
-    }
-
-    async fn on_frame(self: &Rc<Self>, frame: Vec<u8>) {
-        let _op = self.ops.lock().await;
-        let incoming = {
-            let mut inner = self.inner.borrow_mut();
-            let Some(connection) = inner.connection.as_mut() else {
-                return;
-            };
-            connection.receive(&frame)
-        };
-        match incoming {
-            Ok(Incoming::Opened { .. }) => {
-                self.inner.borrow_mut().attempts = 0;
-                self.signals.status.update(|s| s.connected = true);
-                crate::blobs::upload_pending(self.store.clone());
-                self.start_sync().await;
-            }
-            Ok(Incoming::Sync {
-                document_id, data, ..
-            }) => {
-                if let Err(e) = self.apply_remote(document_id, &data).await {
-                    leptos::logging::warn!("sync of {document_id} failed: {e}");
-                    self.signals
-                        .status
-                        .update(|s| s.error = Some(e.to_string()));
-                }
-            }
-            Ok(Incoming::Unavailable { document_id }) => {
-                self.inner.borrow_mut().pending.remove(&document_id);
-                self.publish_unacked();
-                self.retry_unavailable(document_id);
-            }
-            Ok(Incoming::RemoteError { message }) => {
-                leptos::logging::warn!("the server closed the connection: {message}");
-            }
-            Ok(Incoming::Left | Incoming::Ignored { .. }) => {}
-            Err(e) => {
-                leptos::logging::warn!("protocol error: {e}");
-                let socket = self.inner.borrow_mut().socket.take();
-                if let Some(socket) = socket {
-                    let _ = socket.send(&e.to_wire());
-                }
-                self.on_closed();
-            }
-        }
     }
 
     /// After the handshake: offer every document on the device to the server, and
@@ -793,78 +755,6 @@ impl Repo {
         }
     }
 
-    /// Applies the server's sync message: persist what it added, then answer.
-    async fn apply_remote(&self, id: DocumentId, data: &[u8]) -> Result<(), ActionError> {
-        self.ensure_loaded(id).await?;
-        let applied = {
-            let mut inner = self.inner.borrow_mut();
-            let loaded = inner
-                .docs
-                .get_mut(&id)
-                .ok_or(ActionError::Unreadable(id.to_string()))?;
-            let applied = loaded
-                .sync
-                .receive(&Server, data)
-                .map_err(|e| ActionError::Unreadable(e.to_string()))?;
-            // A document stays "syncing" until we hold everything the server has of it:
-            // its first reply may announce heads before it sends the changes.
-            if loaded.sync.caught_up_with(&Server) {
-                inner.pending.remove(&id);
-            } else {
-                inner.pending.insert(id);
-            }
-            applied
-        };
-        let mut batch = Batch::default();
-        if applied.is_empty() {
-            // The server may have acknowledged our changes.
-            let key = id.to_string();
-            let mut inner = self.inner.borrow_mut();
-            let inner = &mut *inner;
-            if let Some(loaded) = inner.docs.get(&id) {
-                let row = sync_row(&loaded.sync, inner.sync_rows.get(&key));
-                if inner.sync_rows.get(&key) != Some(&row) {
-                    inner.sync_rows.insert(key.clone(), row.clone());
-                    batch.sync_rows.push((key, row));
-                }
-            }
-        } else {
-            self.stage(&mut batch, id, applied.changes);
-        }
-        // Ask for newly listed records before the commit publishes the status, so the
-        // strip never says "Up to date" between a catalog and the records it lists.
-        self.discover(id).await;
-        self.commit(batch).await?;
-        self.send_pending(&[id]);
-        self.publish_unacked();
-        Ok(())
-    }
-
-    /// When a catalog changed, asks the server for records this device has not seen.
-    async fn discover(&self, id: DocumentId) {
-        let unknown: Vec<DocumentId> = {
-            let inner = self.inner.borrow();
-            let Some(loaded) = inner.docs.get(&id) else {
-                return;
-            };
-            if kind_of(loaded.sync.doc()).as_deref() != Some("catalog") {
-                return;
-            }
-            catalog::entries(loaded.sync.doc())
-                .unwrap_or_default()
-                .into_iter()
-                .map(|e| e.id)
-                .filter(|e| !inner.docs.contains_key(e))
-                .collect()
-        };
-        for doc in &unknown {
-            if let Err(e) = self.ensure_loaded(*doc).await {
-                leptos::logging::warn!("{doc} could not be loaded: {e}");
-            }
-        }
-        self.send_pending(&unknown);
-    }
-
     // ----- profile and network -----------------------------------------------
 
     /// Fetches who is signed in and their sites; keeps the cached copy when offline.
@@ -915,6 +805,38 @@ impl Repo {
         self.disconnect();
     }
 
+    /// When the browser closes the device's storage under the app (cleared or
+    /// failing), says so and reopens it at once; nothing is deleted. A change being
+    /// written at that moment fails on its own, with its own message.
+    fn watch_storage(self: &Rc<Self>) {
+        let weak = Rc::downgrade(self);
+        crate::store::strict::on_connection_lost(move || {
+            let Some(repo) = weak.upgrade() else {
+                return;
+            };
+            repo.signals.status.update(|s| {
+                s.error = Some(
+                    "The browser closed this device's storage; reopening it. \
+                     Everything saved before is kept."
+                        .to_owned(),
+                )
+            });
+            leptos::task::spawn_local(async move {
+                let message = match repo.store.reopen().await {
+                    Ok(()) => "The browser closed this device's storage and Fieldbook reopened \
+                               it. Everything saved before is kept."
+                        .to_owned(),
+                    Err(e) => format!(
+                        "The browser closed this device's storage and it could not be \
+                         reopened ({e}). Everything saved before is kept; Fieldbook tries \
+                         again with your next change."
+                    ),
+                };
+                repo.signals.status.update(|s| s.error = Some(message));
+            });
+        });
+    }
+
     fn watch_network(self: &Rc<Self>) {
         let Some(window) = web_sys::window() else {
             return;
@@ -958,7 +880,7 @@ impl SocketEvents for Events {
 
     fn frame(&self, bytes: Vec<u8>) {
         if let Some(repo) = self.0.upgrade() {
-            leptos::task::spawn_local(async move { repo.on_frame(bytes).await });
+            repo.receive(bytes);
         }
     }
 

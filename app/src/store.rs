@@ -19,10 +19,17 @@
 //! are missing and never deletes or rewrites one. A tab still open on the old
 //! version is asked to close its connections; it does, and says to reload
 //! ([`strict::on_version_change`]).
+//!
+//! If the browser closes the connections itself (its storage was cleared or
+//! failed), the next use opens new ones to the same database
+//! ([`LocalStore::reopen`]); nothing here ever deletes the database.
 
 mod blob_rows;
 pub(crate) mod strict;
 mod summary;
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use js_sys::{Array, Uint8Array};
 use rexie::{KeyRange, ObjectStore, Rexie, TransactionMode};
@@ -65,6 +72,11 @@ pub enum StoreError {
     Write(String),
     #[error("reading from this device failed: {0}")]
     Read(String),
+    #[error(
+        "The browser closed this device's storage while saving, so the last change was not \
+         saved. Everything saved before is kept; Fieldbook reopens the storage: try again."
+    )]
+    Lost,
 }
 
 /// What the server has acknowledged of one document.
@@ -101,20 +113,33 @@ pub struct Chunk {
 const SET_ASIDE: &str = "set-aside";
 
 /// The open database.
+///
+/// It holds two connections to it ([`Connection`]). If the browser closes them
+/// under the app (its storage was cleared or failed), the next use opens new
+/// ones to the same database: recovering never deletes anything.
 pub struct LocalStore {
+    name: String,
+    current: RefCell<Rc<Connection>>,
+    /// Held while new connections are opened, so only one reopen runs at a time.
+    reopening: futures::lock::Mutex<()>,
+}
+
+/// The two connections to the database: rexie's for reads and housekeeping, and
+/// the strict one for what the UI reports as saved.
+struct Connection {
     db: Rexie,
     writer: strict::StrictWriter,
 }
 
-impl LocalStore {
-    pub async fn open() -> Result<LocalStore, StoreError> {
+impl Connection {
+    async fn open(name: &str) -> Result<Connection, StoreError> {
         // First the connection we control: it brings the schema up to date, adding
         // only. rexie then opens at that version, so its own upgrade (which would
         // delete stores it is not told about) never runs.
-        let writer = strict::StrictWriter::open(DB_NAME, DB_VERSION)
+        let writer = strict::StrictWriter::open(name, DB_VERSION)
             .await
             .map_err(|f| StoreError::Open(format!("{}: {}", f.name, f.message)))?;
-        let mut builder = Rexie::builder(DB_NAME).version(DB_VERSION);
+        let mut builder = Rexie::builder(name).version(DB_VERSION);
         for (store, indexes) in SCHEMA {
             let store = indexes
                 .iter()
@@ -123,17 +148,86 @@ impl LocalStore {
                 });
             builder = builder.add_object_store(store);
         }
-        let db = builder
-            .build()
+        let db = match builder.build().await {
+            Ok(db) => db,
+            Err(e) => {
+                writer.close();
+                return Err(StoreError::Open(e.to_string()));
+            }
+        };
+        Ok(Connection { db, writer })
+    }
+}
+
+impl LocalStore {
+    /// Opens the device's database, bringing its schema up to date.
+    pub async fn open() -> Result<LocalStore, StoreError> {
+        LocalStore::open_named(DB_NAME).await
+    }
+
+    /// Opens the database `name` as [`LocalStore::open`] opens the device's: for
+    /// tests that need a database of their own (an older version, say).
+    pub async fn open_named(name: &str) -> Result<LocalStore, StoreError> {
+        Ok(LocalStore {
+            name: name.to_owned(),
+            current: RefCell::new(Rc::new(Connection::open(name).await?)),
+            reopening: futures::lock::Mutex::new(()),
+        })
+    }
+
+    /// The connections to use: the current ones, or new ones if the browser closed
+    /// those.
+    async fn connection(&self) -> Result<Rc<Connection>, StoreError> {
+        let current = self.current.borrow().clone();
+        if !current.writer.is_lost() {
+            return Ok(current);
+        }
+        let _one = self.reopening.lock().await;
+        let current = self.current.borrow().clone();
+        if !current.writer.is_lost() {
+            return Ok(current);
+        }
+        let fresh = Rc::new(Connection::open(&self.name).await?);
+        *self.current.borrow_mut() = fresh.clone();
+        Ok(fresh)
+    }
+
+    /// Opens new connections now if the browser closed the last ones (a no-op
+    /// otherwise), so the next action does not wait for it.
+    pub async fn reopen(&self) -> Result<(), StoreError> {
+        self.connection().await.map(drop)
+    }
+
+    /// Whether the browser has closed the connections and they are not reopened yet.
+    pub fn is_lost(&self) -> bool {
+        self.current.borrow().writer.is_lost()
+    }
+
+    /// Puts values through the strict connection. A connection the browser closed
+    /// meanwhile makes [`StoreError::Lost`]; a full device [`StoreError::Full`].
+    async fn write_strict(
+        &self,
+        stores: &[&str],
+        puts: Vec<strict::Put>,
+    ) -> Result<(), StoreError> {
+        let connection = self.connection().await?;
+        connection
+            .writer
+            .write(stores, puts)
             .await
-            .map_err(|e| StoreError::Open(e.to_string()))?;
-        Ok(LocalStore { db, writer })
+            .map_err(|f| match f.name.as_str() {
+                "QuotaExceededError" => StoreError::Full,
+                _ if connection.writer.was_closed_under_us() => StoreError::Lost,
+                _ => StoreError::Write(format!("{}: {}", f.name, f.message)),
+            })
     }
 
     /// Every chunk of a document in key order, except those set aside.
     pub async fn load_chunks(&self, doc: &str) -> Result<Vec<Chunk>, StoreError> {
         let read = |e: rexie::Error| StoreError::Read(e.to_string());
         let tx = self
+            .connection()
+            .await?
             .db
             .transaction(&[CHUNKS], TransactionMode::ReadOnly)
             .map_err(read)?;
@@ -157,6 +251,8 @@ impl LocalStore {
     pub async fn chunk_keys(&self, doc: &str) -> Result<Vec<String>, StoreError> {
         let read = |e: rexie::Error| StoreError::Read(e.to_string());
         let tx = self
+            .connection()
+            .await?
             .db
             .transaction(&[CHUNKS], TransactionMode::ReadOnly)
             .map_err(read)?;
@@ -184,6 +280,8 @@ impl LocalStore {
     pub async fn set_aside(&self, doc: &str, chunks: &[Chunk]) -> Result<(), StoreError> {
         let write = |e: rexie::Error| StoreError::Write(e.to_string());
         let tx = self
+            .connection()
+            .await?
             .db
             .transaction(&[CHUNKS], TransactionMode::ReadWrite)
             .map_err(write)?;
@@ -233,19 +331,15 @@ impl LocalStore {
                 value: to_js(row).map_err(StoreError::Write)?,
             });
         }
-        self.writer
-            .write(&[CHUNKS, RECORDS, SYNC], puts)
-            .await
-            .map_err(|f| match f.name.as_str() {
-                "QuotaExceededError" => StoreError::Full,
-                _ => StoreError::Write(format!("{}: {}", f.name, f.message)),
-            })
+        self.write_strict(&[CHUNKS, RECORDS, SYNC], puts).await
     }
 
     /// Replaces all of a document's chunks with one snapshot, in one transaction.
     pub async fn compact(&self, doc: &str, snapshot: &[u8]) -> Result<(), StoreError> {
         let write = |e: rexie::Error| StoreError::Write(e.to_string());
         let tx = self
+            .connection()
+            .await?
             .db
             .transaction(&[CHUNKS], TransactionMode::ReadWrite)
             .map_err(write)?;
@@ -276,6 +370,8 @@ impl LocalStore {
     pub async fn sync_rows(&self) -> Result<Vec<(String, SyncRow)>, StoreError> {
         let read = |e: rexie::Error| StoreError::Read(e.to_string());
         let tx = self
+            .connection()
+            .await?
             .db
             .transaction(&[SYNC], TransactionMode::ReadOnly)
             .map_err(read)?;
@@ -299,6 +395,8 @@ impl LocalStore {
     ) -> Result<Option<T>, StoreError> {
         let read = |e: rexie::Error| StoreError::Read(e.to_string());
         let tx = self
+            .connection()
+            .await?
             .db
             .transaction(&[META], TransactionMode::ReadOnly)
             .map_err(read)?;
@@ -321,6 +419,8 @@ impl LocalStore {
     ) -> Result<(), StoreError> {
         let write = |e: rexie::Error| StoreError::Write(e.to_string());
         let tx = self
+            .connection()
+            .await?
             .db
             .transaction(&[META], TransactionMode::ReadWrite)
             .map_err(write)?;
@@ -337,6 +437,8 @@ impl LocalStore {
     async fn all<T: serde::de::DeserializeOwned>(&self, store: &str) -> Result<Vec<T>, StoreError> {
         let read = |e: rexie::Error| StoreError::Read(e.to_string());
         let tx = self
+            .connection()
+            .await?
             .db
             .transaction(&[store], TransactionMode::ReadOnly)
             .map_err(read)?;

@@ -1,6 +1,6 @@
 // The offline promise: nothing shown as saved is ever lost, whatever happens to
 // the browser, the storage, or the app's version.
-import { chromium, type Browser } from '@playwright/test';
+import { chromium, type Browser, type BrowserContext } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { Audit, Audits, ITEMS } from './audit';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -236,4 +236,113 @@ test('a damaged record on the device is set aside and fetched again, without tou
   }, doc);
   expect(kinds).toContain('set-aside');
   expect(kinds).toContain('incremental');
+});
+
+/** Signed in and synced, with the app shell cached, then offline on an incident's page. */
+async function offlineOnAnIncident(context: BrowserContext, url: string): Promise<Fieldbook> {
+  const app = await Fieldbook.open(context, url);
+  await app.expectAllSynced();
+  await app.waitForOfflineShell();
+  await app.openIncident('Wi-Fi down in warehouse B');
+  await context.setOffline(true);
+  return app;
+}
+
+test('a full device says so, keeps everything saved before, and saves again once there is room', async ({ context, server }) => {
+  test.setTimeout(120_000);
+  const app = await offlineOnAnIncident(context, server.url);
+  const page = app.page;
+  await app.editIncident({ title: 'Wi-Fi down, access point replaced' });
+  await app.editIncident({ description: 'Replaced the access point by the loading dock.' });
+  await app.expectOffline(2);
+
+  // A database of the test's own, to see when the browser starts refusing writes.
+  const probe = () =>
+    page.evaluate(
+      () =>
+        new Promise<string>((resolve) => {
+          const open = indexedDB.open('quota-probe', 1);
+          open.onupgradeneeded = () => open.result.createObjectStore('probe');
+          open.onerror = () => resolve(`open failed: ${open.error?.name}`);
+          open.onsuccess = () => {
+            const db = open.result;
+            const tx = db.transaction('probe', 'readwrite');
+            tx.objectStore('probe').put(new Uint8Array(64), Date.now());
+            tx.oncomplete = () => (db.close(), resolve('written'));
+            tx.onabort = () => (db.close(), resolve(tx.error?.name ?? 'aborted'));
+          };
+        }),
+    );
+  expect(await probe()).toBe('written');
+
+  // The device fills up: the origin's quota drops below what it already uses. (The DevTools
+  // session is a page of its own: one attached to the app's page upsets its offline emulation.)
+  const origin = new URL(server.url).origin;
+  const devtools = await context.newPage();
+  const cdp = await context.newCDPSession(devtools);
+  const { usage } = await cdp.send('Storage.getUsageAndQuota', { origin });
+  expect(usage).toBeGreaterThan(0);
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: Math.floor(usage / 2) });
+  // Chromium's IndexedDB keeps the space it last learnt was left for up to 30 s
+  // (BucketContext::kBucketSpaceCacheTimeLimit) and lets small writes through until then.
+  // Once one write is refused, every write asks the quota again.
+  await expect.poll(probe, { timeout: 45_000, intervals: [1_000] }).toBe('QuotaExceededError');
+
+  await page.getByLabel('Description').fill('Replaced the access point and tested the cable run.');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(
+    page.getByRole('alert').filter({ hasText: "This device's storage is full, so the last change was not saved" }).first(),
+  ).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved on this device' })).toHaveCount(0);
+  // What the person typed is still in the form, and the count of changes did not move.
+  await expect(page.getByLabel('Description')).toHaveValue('Replaced the access point and tested the cable run.');
+  await app.expectOffline(2);
+
+  // Space is freed. After a reload the two saved edits are there and the refused one is not.
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin });
+  await devtools.close();
+  await page.reload();
+  await expect(page.getByLabel('Title')).toHaveValue('Wi-Fi down, access point replaced');
+  await expect(page.getByLabel('Description')).toHaveValue('Replaced the access point by the loading dock.');
+  await app.expectOffline(2);
+
+  // Trying again now saves it, and all three reach the server.
+  await app.editIncident({ description: 'Replaced the access point and tested the cable run.' });
+  await app.expectOffline(3);
+  await context.setOffline(false);
+  await app.expectAllSynced();
+  const fresh = await Fieldbook.open(await context.browser()!.newContext(), server.url);
+  await fresh.openIncident('Wi-Fi down, access point replaced');
+  await expect(fresh.page.getByLabel('Description')).toHaveValue('Replaced the access point and tested the cable run.');
+});
+
+test('when the browser closes the storage under the app, it says so and reopens it without losing anything', async ({ context, server }) => {
+  const app = await offlineOnAnIncident(context, server.url);
+  const page = app.page;
+  await app.editIncident({ title: 'Wi-Fi down, access point replaced' });
+
+  // The browser closes every connection to the origin's IndexedDB, as it does when its
+  // storage fails or is cleared: here through "Force close" in chrome://indexeddb-internals,
+  // which closes without deleting.
+  const internals = await context.newPage();
+  await internals.goto('chrome://indexeddb-internals');
+  await expect(internals.getByText(`Storage key: ${server.url}/`)).toBeVisible();
+  await expect(internals.getByText('Open connections: 2')).toBeVisible();
+  await internals.getByText('Force close', { exact: true }).click();
+  await expect(
+    page.getByRole('alert').filter({ hasText: "The browser closed this device's storage and Fieldbook reopened it" }),
+  ).toBeVisible();
+  await internals.reload();
+  await expect(internals.getByText('Open connections: 2')).toBeVisible();
+  await internals.close();
+
+  // The next edit is saved through the reopened storage, and the earlier one is still there.
+  await app.editIncident({ description: 'Replaced the access point by the loading dock.' });
+  await app.expectOffline(2);
+  await page.reload();
+  await expect(page.getByLabel('Title')).toHaveValue('Wi-Fi down, access point replaced');
+  await expect(page.getByLabel('Description')).toHaveValue('Replaced the access point by the loading dock.');
+  await app.expectOffline(2);
+  await context.setOffline(false);
+  await app.expectAllSynced();
 });

@@ -45,26 +45,23 @@ impl LocalStore {
         if !uploaded {
             set(PENDING, 1.into())?;
         }
-        self.writer
-            .write(
-                &[BLOBS],
-                vec![strict::Put {
-                    store: BLOBS,
-                    key: JsValue::from_str(sha256),
-                    value: value.into(),
-                }],
-            )
-            .await
-            .map_err(|f| match f.name.as_str() {
-                "QuotaExceededError" => StoreError::Full,
-                _ => StoreError::Write(format!("{}: {}", f.name, f.message)),
-            })
+        self.write_strict(
+            &[BLOBS],
+            vec![strict::Put {
+                store: BLOBS,
+                key: JsValue::from_str(sha256),
+                value: value.into(),
+            }],
+        )
+        .await
     }
 
     /// The blob `sha256`, if this device has it.
     pub async fn blob(&self, sha256: &str) -> Result<Option<StoredBlob>, StoreError> {
         let read = |e: rexie::Error| StoreError::Read(e.to_string());
         let tx = self
+            .connection()
+            .await?
             .db
             .transaction(&[BLOBS], TransactionMode::ReadOnly)
             .map_err(read)?;
@@ -97,6 +94,8 @@ impl LocalStore {
     pub async fn pending_blobs(&self) -> Result<Vec<String>, StoreError> {
         let read = |e: rexie::Error| StoreError::Read(e.to_string());
         let tx = self
+            .connection()
+            .await?
             .db
             .transaction(&[BLOBS], TransactionMode::ReadOnly)
             .map_err(read)?;
@@ -115,6 +114,8 @@ impl LocalStore {
     pub async fn mark_uploaded(&self, sha256: &str) -> Result<(), StoreError> {
         let write = |e: rexie::Error| StoreError::Write(e.to_string());
         let tx = self
+            .connection()
+            .await?
             .db
             .transaction(&[BLOBS], TransactionMode::ReadWrite)
             .map_err(write)?;

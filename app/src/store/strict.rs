@@ -12,8 +12,14 @@
 //! about). When another tab opens a newer version, this connection closes (rexie's
 //! closes itself) and [`on_version_change`] listeners are told, so the page can
 //! ask the person to reload.
+//!
+//! The browser may also close the connections itself: its storage was cleared or
+//! failed, or someone pressed "Force close" in `chrome://indexeddb-internals`. The
+//! connection is then marked lost ([`StrictWriter::is_lost`]) and
+//! [`on_connection_lost`] listeners are told; [`super::LocalStore`] opens new
+//! connections to the same database (never deleting it) before its next use.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Promise};
@@ -25,8 +31,12 @@ use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbTransaction};
 
 use super::SCHEMA;
 
+/// Who to tell about one kind of event.
+type Listeners = RefCell<Vec<Rc<dyn Fn()>>>;
+
 thread_local! {
-    static VERSION_CHANGE: RefCell<Vec<Rc<dyn Fn()>>> = const { RefCell::new(Vec::new()) };
+    static VERSION_CHANGE: Listeners = const { RefCell::new(Vec::new()) };
+    static CONNECTION_LOST: Listeners = const { RefCell::new(Vec::new()) };
 }
 
 /// Calls `listener` when another tab opens a newer version of the database. By
@@ -36,8 +46,16 @@ pub fn on_version_change(listener: impl Fn() + 'static) {
     VERSION_CHANGE.with(|l| l.borrow_mut().push(Rc::new(listener)));
 }
 
-fn version_changed() {
-    let listeners: Vec<Rc<dyn Fn()>> = VERSION_CHANGE.with(|l| l.borrow().clone());
+/// Calls `listener` when the browser closes the database under the app (its
+/// storage was cleared or failed). What was committed before is still there: the
+/// store reopens the database at its next use, or when asked
+/// ([`super::LocalStore::reopen`]).
+pub fn on_connection_lost(listener: impl Fn() + 'static) {
+    CONNECTION_LOST.with(|l| l.borrow_mut().push(Rc::new(listener)));
+}
+
+fn tell(listeners: &'static std::thread::LocalKey<Listeners>) {
+    let listeners: Vec<Rc<dyn Fn()>> = listeners.with(|l| l.borrow().clone());
     for listener in listeners {
         listener();
     }
@@ -115,6 +133,10 @@ pub struct Put {
 /// A connection used only for strict-durability writes.
 pub struct StrictWriter {
     db: IdbDatabase,
+    /// Set when the browser closed the connection (not when we closed it).
+    lost: Rc<Cell<bool>>,
+    /// Set when we closed it for another tab's newer version.
+    replaced: Rc<Cell<bool>>,
 }
 
 impl StrictWriter {
@@ -166,16 +188,54 @@ impl StrictWriter {
             .map_err(|e| Failure::from_js(&e))?
             .unchecked_into();
         // Another tab upgrading the schema asks every connection to close.
+        let replaced = Rc::new(Cell::new(false));
         let close = {
             let db = db.clone();
+            let replaced = replaced.clone();
             Closure::<dyn FnMut()>::new(move || {
+                replaced.set(true);
                 db.close();
-                version_changed();
+                tell(&VERSION_CHANGE);
             })
         };
         db.set_onversionchange(Some(close.as_ref().unchecked_ref()));
         close.forget();
-        Ok(StrictWriter { db })
+        // `close` fires only when the browser closed the connection, never after
+        // our own `close()`.
+        let lost = Rc::new(Cell::new(false));
+        let closed = {
+            let lost = lost.clone();
+            Closure::<dyn FnMut()>::new(move || {
+                lost.set(true);
+                tell(&CONNECTION_LOST);
+            })
+        };
+        db.set_onclose(Some(closed.as_ref().unchecked_ref()));
+        closed.forget();
+        Ok(StrictWriter { db, lost, replaced })
+    }
+
+    /// Whether the browser closed this connection under us (its `close` event has
+    /// been seen).
+    pub fn is_lost(&self) -> bool {
+        self.lost.get()
+    }
+
+    /// Whether a write failed because the browser is closing this connection. The
+    /// browser aborts the connection's transactions before its `close` event is
+    /// dispatched, so this also asks the connection itself: one that is closing
+    /// refuses new transactions.
+    pub fn was_closed_under_us(&self) -> bool {
+        self.lost.get()
+            || (!self.replaced.get()
+                && SCHEMA
+                    .first()
+                    .is_some_and(|(store, _)| self.db.transaction_with_str(store).is_err()))
+    }
+
+    /// Closes the connection (ours, so no `close` event).
+    pub fn close(&self) {
+        self.db.close();
     }
 
     /// Puts every value in one strict read-write transaction and resolves once it
