@@ -9,6 +9,19 @@ use serde::{Deserialize, Serialize};
 pub struct Profile {
     pub user: User,
     pub sites: Vec<Site>,
+    /// The people of those sites, the user too: whom a finding or corrective
+    /// action can be given to. Empty in profiles cached before it was sent.
+    #[serde(default)]
+    pub people: Vec<Colleague>,
+}
+
+/// Someone who works at one of the user's sites.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Colleague {
+    pub id: String,
+    pub login: String,
+    pub name: String,
+    pub role: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

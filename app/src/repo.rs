@@ -9,6 +9,7 @@
 //! The UI reads [`Signals`]: record summaries, the sync status, and a revision
 //! counter that moves whenever any document changes.
 
+mod actions;
 mod records;
 mod retry;
 mod status;
@@ -31,6 +32,7 @@ use wasm_bindgen::JsCast;
 use crate::profile::Profile;
 use crate::store::{Batch, LocalStore, StoreError, Summary, SyncRow};
 use crate::transport::{backoff_ms, Socket, SocketEvents};
+pub use actions::ActionDraft;
 pub use status::SyncStatus;
 
 /// The only peer a browser syncs with.

@@ -1,7 +1,11 @@
 //! Pages and components. Thin: they read signals, call the repo, and render.
 
+mod action_forms;
+mod action_page;
 mod checklists;
+mod evidence;
 mod finding_actions;
+mod finding_corrective;
 mod finding_page;
 mod history;
 mod incident_actions;
@@ -9,6 +13,7 @@ mod incident_list;
 mod incident_page;
 mod needs_review;
 mod new_incident;
+mod people;
 mod photos;
 mod run_item;
 mod run_page;
@@ -77,6 +82,7 @@ pub fn App() -> impl IntoView {
                     <a href="/incidents">"Incidents"</a>
                     <a href="/checklists">"Checklists"</a>
                     <a href="/findings">"Findings"</a>
+                    <a href="/actions">"Actions"</a>
                 </nav>
                 <a class="sync-link" href="/settings/sync">"Sync details"</a>
                 <status_strip::StatusStrip/>
@@ -104,6 +110,8 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/runs/:id") view=run_page::RunPage/>
                             <Route path=path!("/findings") view=finding_page::FindingList/>
                             <Route path=path!("/findings/:id") view=finding_page::FindingPage/>
+                            <Route path=path!("/actions") view=action_page::ActionList/>
+                            <Route path=path!("/actions/:id") view=action_page::ActionPage/>
                             <Route path=path!("/settings/sync") view=settings::SyncSettings/>
                             <Route path=path!("/sign-in") view=sign_in::SignIn/>
                         </Routes>

@@ -28,7 +28,7 @@ use fieldbook_core::ids::DocumentId;
 
 pub use blob_store::{Blob, BlobStore, NewBlob, Stored};
 pub use directory::{
-    CredentialKind, Directory, DocAccess, NewCredential, NewUser, Registered, UserRecord,
+    Colleague, CredentialKind, Directory, DocAccess, NewCredential, NewUser, Registered, UserRecord,
 };
 pub use postgres_store::PostgresStore;
 pub use sqlite_store::SqliteStore;

@@ -4,7 +4,7 @@
 //! |---|---|---|
 //! | `POST /api/login` | anyone | `{login, password}` → the profile, and the session cookie |
 //! | `POST /api/logout` | signed in | ends the session and clears the cookie |
-//! | `GET /api/me` | signed in | the profile: who, their role, their sites |
+//! | `GET /api/me` | signed in | the profile: who, their role, their sites, the people of those sites |
 //! | `POST /api/sync-tickets` | signed in | a single-use ticket for `/sync?ticket=…` |
 //!
 //! A request without a valid credential gets 401 with a message a person can read
@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::{self, password, secret, AuthError, Principal, Via, TICKET_TTL};
 use crate::route::now_ms;
-use crate::store::{CredentialKind, NewCredential};
+use crate::store::{Colleague, CredentialKind, NewCredential};
 use crate::{AppError, AppState};
 
 pub fn router() -> Router<AppState> {
@@ -32,11 +32,22 @@ pub fn router() -> Router<AppState> {
         .route("/api/{*rest}", any(not_found))
 }
 
-/// The signed-in user and the sites they work at.
+/// The signed-in user, the sites they work at, and the people who work at
+/// those sites (whom a finding or corrective action can be given to).
 #[derive(Debug, Serialize)]
 pub struct Me {
     pub user: User,
     pub sites: Vec<SiteView>,
+    pub people: Vec<PersonView>,
+}
+
+/// Someone who works at one of the user's sites.
+#[derive(Debug, Serialize)]
+pub struct PersonView {
+    pub id: String,
+    pub login: String,
+    pub name: String,
+    pub role: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -58,8 +69,8 @@ pub struct SiteView {
     pub catalog: String,
 }
 
-impl From<&Principal> for Me {
-    fn from(principal: &Principal) -> Me {
+impl Me {
+    fn new(principal: &Principal, people: Vec<Colleague>) -> Me {
         Me {
             user: User {
                 id: principal.user_id.clone(),
@@ -78,7 +89,22 @@ impl From<&Principal> for Me {
                     catalog: site.catalog.to_string(),
                 })
                 .collect(),
+            people: people
+                .into_iter()
+                .map(|p| PersonView {
+                    id: p.id,
+                    login: p.login,
+                    name: p.name,
+                    role: p.role.to_string(),
+                })
+                .collect(),
         }
+    }
+
+    /// The profile of `principal`, with the people of their sites.
+    async fn of(state: &AppState, principal: &Principal) -> Result<Me, AppError> {
+        let people = state.directory.colleagues(&principal.user_id).await?;
+        Ok(Me::new(principal, people))
     }
 }
 
@@ -124,12 +150,13 @@ async fn login(
         .await?;
     let principal = Principal::from_user(user);
     tracing::info!(user = %principal.user_id, "signed in");
+    let me = Me::of(&state, &principal).await?;
     Ok((
         [(
             header::SET_COOKIE,
             auth::session_set_cookie(&state.auth, &session),
         )],
-        Json(Me::from(&principal)),
+        Json(me),
     )
         .into_response())
 }
@@ -154,7 +181,7 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
 /// `GET /api/me`: who is signed in and the sites they work at.
 async fn me(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Me>, AppError> {
     let (principal, _) = signed_in(&state, &headers).await?;
-    Ok(Json(Me::from(&principal)))
+    Ok(Json(Me::of(&state, &principal).await?))
 }
 
 /// A ticket for one sync connection.

@@ -41,6 +41,15 @@ pub struct UserRecord {
     pub sites: Vec<Site>,
 }
 
+/// Someone who shares a site with a user: who they can hand work to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Colleague {
+    pub id: String,
+    pub login: String,
+    pub name: String,
+    pub role: Role,
+}
+
 /// What a credential is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CredentialKind {
@@ -115,6 +124,10 @@ pub trait Directory: Send + Sync + 'static {
 
     /// The user with this id.
     async fn user(&self, id: &str) -> Result<Option<UserRecord>, StoreError>;
+
+    /// The users of `user_id`'s organisation who work at one of their sites,
+    /// the user too, by name.
+    async fn colleagues(&self, user_id: &str) -> Result<Vec<Colleague>, StoreError>;
 
     /// Stores a credential.
     async fn add_credential(&self, credential: &NewCredential) -> Result<(), StoreError>;

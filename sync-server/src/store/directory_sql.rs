@@ -130,6 +130,38 @@ macro_rules! impl_directory {
                 }))
             }
 
+            async fn colleagues(
+                &self,
+                user_id: &str,
+            ) -> Result<Vec<$crate::store::Colleague>, $crate::store::StoreError> {
+                use sqlx::Row;
+                let rows = sqlx::query(
+                    "SELECT DISTINCT u.id, u.login, u.name, u.role FROM users u \
+                     JOIN user_sites us ON us.user_id = u.id \
+                     JOIN users me ON me.id = $1 AND me.organisation = u.organisation \
+                     WHERE us.site IN (SELECT site FROM user_sites WHERE user_id = $1) \
+                     ORDER BY u.name, u.id",
+                )
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter()
+                    .map(|row| {
+                        let id: String = row.try_get("id")?;
+                        let role: String = row.try_get("role")?;
+                        let role = role.parse().map_err(|e| {
+                            $crate::store::StoreError::Corrupt(format!("user {id}: {e}"))
+                        })?;
+                        Ok($crate::store::Colleague {
+                            login: row.try_get("login")?,
+                            name: row.try_get("name")?,
+                            id,
+                            role,
+                        })
+                    })
+                    .collect()
+            }
+
             async fn add_credential(
                 &self,
                 credential: &$crate::store::NewCredential,

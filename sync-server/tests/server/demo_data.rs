@@ -75,6 +75,29 @@ async fn demo_catalog(server: &ServerProcess) -> DocumentId {
     assert_eq!(response.status, 200);
     let me: serde_json::Value = serde_json::from_str(&response.body).expect("JSON");
     assert_eq!(me["user"]["role"], "technician");
+    // Everyone of the demo site, whom work can be given to.
+    let people: Vec<(&str, &str)> = me["people"]
+        .as_array()
+        .expect("a list of people")
+        .iter()
+        .map(|p| {
+            (
+                p["login"].as_str().unwrap_or(""),
+                p["role"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    for expected in [
+        ("tech", "technician"),
+        ("tech2", "technician"),
+        ("auditor", "auditor"),
+        ("auditor2", "auditor"),
+        ("manager", "manager"),
+        ("admin", "admin"),
+    ] {
+        assert!(people.contains(&expected), "{expected:?} in {people:?}");
+    }
+    assert_eq!(people.len(), 6, "{people:?}");
     let sites = me["sites"].as_array().expect("a list of sites");
     assert_eq!(sites.len(), 1, "one site: {sites:?}");
     assert_eq!(sites[0]["id"], "demo");
