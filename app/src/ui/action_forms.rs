@@ -10,11 +10,11 @@ use fieldbook_core::model::corrective_action::{Action, CheckResult, Command, Cor
 use fieldbook_core::model::evidence::BlobHash;
 use leptos::prelude::*;
 
-use super::finding_actions::evidence;
+use super::finding_actions::{area, evidence, line};
+use super::next_actions::{next_actions_view, Panel};
 use super::people::{person_ref, PersonPicker};
 use super::photos::{AddPhoto, PhotoStrip};
 use super::repo;
-use super::wording::sentence;
 use crate::blobs::PhotoFor;
 use crate::repo::Signals;
 
@@ -38,7 +38,7 @@ pub fn CorrectiveActionButtons(
     /// The action as last read, with the person looking at it.
     record: Signal<Option<(CorrectiveAction, Person)>>,
 ) -> impl IntoView {
-    let open = RwSignal::new(None::<Action>);
+    let panel = Panel::<Action>::new();
     let inputs = Inputs {
         text: RwSignal::new(String::new()),
         note: RwSignal::new(String::new()),
@@ -46,9 +46,6 @@ pub fn CorrectiveActionButtons(
         photos: RwSignal::new(Vec::new()),
         signals: expect_context::<Signals>(),
     };
-    let error = RwSignal::new(None::<String>);
-    let done = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
     let actions = Memo::new(move |_| {
         record.with(|r| {
             r.as_ref()
@@ -58,23 +55,10 @@ pub fn CorrectiveActionButtons(
     });
     let perform = move |command: Command, label: &'static str| {
         let Some(repo) = repo() else { return };
-        busy.set(true);
-        error.set(None);
-        done.set(None);
-        leptos::task::spawn_local(async move {
-            match repo.perform_action(id, command).await {
-                Ok(()) => {
-                    open.set(None);
-                    done.set(Some(format!("{label} — recorded on this device")));
-                }
-                Err(e) => error.set(Some(sentence(&e.to_string()))),
-            }
-            busy.set(false);
-        });
+        panel.run(label, async move { repo.perform_action(id, command).await });
     };
     let press = move |action: Action| {
-        error.set(None);
-        done.set(None);
+        panel.clear();
         let direct = match action {
             Action::Approve => Some(Command::Approve),
             Action::Start => Some(Command::Start),
@@ -103,49 +87,28 @@ pub fn CorrectiveActionButtons(
                     })
                 });
                 inputs.choice.set(preset.unwrap_or_default());
-                open.set(Some(action));
+                panel.open.set(Some(action));
             }
         }
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(action) = open.get_untracked() else {
+        let Some(action) = panel.open.get_untracked() else {
             return;
         };
         match inputs.command(action) {
             Ok(command) => perform(command, action.label()),
-            Err(message) => error.set(Some(message)),
+            Err(message) => panel.error.set(Some(message)),
         }
     };
-    view! {
-        <section class="next-actions" aria-label="Next actions">
-            {move || match open.get() {
-                None => view! {
-                    <div class="action-buttons">
-                        {move || actions.get().into_iter().enumerate().map(|(i, action)| view! {
-                            <button type="button" class=if i == 0 { "button big primary" } else { "button big" }
-                                disabled=move || busy.get()
-                                on:click=move |_| press(action)>{action.label()}</button>
-                        }).collect_view()}
-                    </div>
-                }.into_any(),
-                Some(action) => view! {
-                    <form class="action-form" aria-label=action.label() novalidate on:submit=submit>
-                        <h2>{action.label()}</h2>
-                        {fields(action, inputs, record)}
-                        {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-                        <div class="form-buttons">
-                            <button type="button" class="button" on:click=move |_| { open.set(None); error.set(None); }>"Back"</button>
-                            <button type="submit" class="button primary" disabled=move || busy.get()>{action.label()}</button>
-                        </div>
-                    </form>
-                }.into_any(),
-            }}
-            {move || open.with(Option::is_none).then(|| error.get()).flatten()
-                .map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            {move || done.get().map(|m| view! { <p class="saved" role="status">{m}</p> })}
-        </section>
-    }
+    next_actions_view(
+        panel,
+        actions,
+        Action::label,
+        press,
+        submit,
+        move |action| fields(action, inputs, record),
+    )
 }
 
 fn fields(
@@ -230,27 +193,6 @@ fn evidence_fields(id: &'static str, label: &'static str, inputs: Inputs) -> imp
                 (!photos.is_empty()).then(|| view! { <PhotoStrip photos=photos label="Photos for the evidence"/> })
             }}
         </div>
-    }
-}
-
-fn area(id: &'static str, label: &'static str, value: RwSignal<String>) -> impl IntoView {
-    view! {
-        <label for=id>{label}</label>
-        <textarea id=id rows="3" prop:value=move || value.get()
-            on:input=move |ev| value.set(event_target_value(&ev))></textarea>
-    }
-}
-
-fn line(
-    id: &'static str,
-    label: &'static str,
-    kind: &'static str,
-    value: RwSignal<String>,
-) -> impl IntoView {
-    view! {
-        <label for=id>{label}</label>
-        <input id=id type=kind prop:value=move || value.get()
-            on:input=move |ev| value.set(event_target_value(&ev))/>
     }
 }
 

@@ -4,15 +4,13 @@
 //! Also the list of the site's corrective actions, overdue ones marked.
 
 use fieldbook_core::doc::corrective_action;
-use fieldbook_core::ids::DocumentId;
-use fieldbook_core::model::access::{Person, RecordKind};
+use fieldbook_core::model::access::RecordKind;
 use fieldbook_core::model::corrective_action::{CheckResult, CorrectiveAction, Standing};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 use super::action_forms::CorrectiveActionButtons;
 use super::evidence::EvidenceItems;
-use super::repo;
+use super::routed_record::{routed_record, RoutedRecord};
 use super::wording::device_time;
 use crate::repo::Signals;
 
@@ -61,39 +59,14 @@ pub fn ActionList() -> impl IntoView {
 
 #[component]
 pub fn ActionPage() -> impl IntoView {
-    let signals = expect_context::<Signals>();
-    let params = use_params_map();
-    let id = Signal::derive(move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse::<DocumentId>().ok())
-    });
-    let loaded = LocalResource::new(move || {
-        signals.revision.track();
-        let id = id.get();
-        async move {
-            let (Some(id), Some(repo)) = (id, repo()) else {
-                return Err("This corrective action's link is not valid.".to_owned());
-            };
-            let action = repo
-                .read_record(id, corrective_action::read)
-                .await
-                .map_err(|e| e.to_string())?;
-            let person = repo.person().map_err(|e| e.to_string())?;
-            Ok((action, person))
-        }
-    });
-    let latest = RwSignal::new(None::<(CorrectiveAction, Person)>);
-    let failure = RwSignal::new(None::<String>);
-    Effect::new(move |_| match loaded.get() {
-        Some(Ok(record)) => {
-            failure.set(None);
-            latest.set(Some(record));
-        }
-        Some(Err(e)) => failure.set(Some(e)),
-        None => {}
-    });
+    let RoutedRecord {
+        id,
+        latest,
+        failure,
+    } = routed_record(
+        corrective_action::read,
+        "This corrective action's link is not valid.",
+    );
     let action = Signal::derive(move || latest.with(|r| r.as_ref().map(|(a, _)| a.clone())));
 
     view! {

@@ -12,10 +12,10 @@ use fieldbook_core::model::finding::{
 };
 use leptos::prelude::*;
 
+use super::next_actions::{next_actions_view, Panel};
 use super::people::{person_ref, PersonPicker};
 use super::photos::{AddPhoto, PhotoStrip};
 use super::repo;
-use super::wording::sentence;
 use crate::blobs::PhotoFor;
 use crate::repo::Signals;
 
@@ -38,7 +38,7 @@ pub fn FindingActions(
     /// The finding as last read, with the person looking at it.
     record: Signal<Option<(Finding, Person)>>,
 ) -> impl IntoView {
-    let open = RwSignal::new(None::<Action>);
+    let panel = Panel::<Action>::new();
     let inputs = Inputs {
         text: RwSignal::new(String::new()),
         second: RwSignal::new(String::new()),
@@ -47,9 +47,6 @@ pub fn FindingActions(
         photos: RwSignal::new(Vec::new()),
         signals: expect_context::<Signals>(),
     };
-    let error = RwSignal::new(None::<String>);
-    let done = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
     let actions = Memo::new(move |_| {
         record.with(|r| {
             r.as_ref()
@@ -59,23 +56,13 @@ pub fn FindingActions(
     });
     let perform = move |command: Command, label: &'static str| {
         let Some(repo) = repo() else { return };
-        busy.set(true);
-        error.set(None);
-        done.set(None);
-        leptos::task::spawn_local(async move {
-            match repo.perform_finding(id, command).await {
-                Ok(()) => {
-                    open.set(None);
-                    done.set(Some(format!("{label} — recorded on this device")));
-                }
-                Err(e) => error.set(Some(sentence(&e.to_string()))),
-            }
-            busy.set(false);
-        });
+        panel.run(
+            label,
+            async move { repo.perform_finding(id, command).await },
+        );
     };
     let press = move |action: Action| {
-        error.set(None);
-        done.set(None);
+        panel.clear();
         let direct = match action {
             Action::Issue => Some(Command::Issue),
             Action::Acknowledge => Some(Command::Acknowledge),
@@ -106,49 +93,28 @@ pub fn FindingActions(
                     })
                 });
                 inputs.choice.set(preset.unwrap_or_default());
-                open.set(Some(action));
+                panel.open.set(Some(action));
             }
         }
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(action) = open.get_untracked() else {
+        let Some(action) = panel.open.get_untracked() else {
             return;
         };
         match inputs.command(action) {
             Ok(command) => perform(command, action.label()),
-            Err(message) => error.set(Some(message)),
+            Err(message) => panel.error.set(Some(message)),
         }
     };
-    view! {
-        <section class="next-actions" aria-label="Next actions">
-            {move || match open.get() {
-                None => view! {
-                    <div class="action-buttons">
-                        {move || actions.get().into_iter().enumerate().map(|(i, action)| view! {
-                            <button type="button" class=if i == 0 { "button big primary" } else { "button big" }
-                                disabled=move || busy.get()
-                                on:click=move |_| press(action)>{action.label()}</button>
-                        }).collect_view()}
-                    </div>
-                }.into_any(),
-                Some(action) => view! {
-                    <form class="action-form" aria-label=action.label() novalidate on:submit=submit>
-                        <h2>{action.label()}</h2>
-                        {fields(action, inputs)}
-                        {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-                        <div class="form-buttons">
-                            <button type="button" class="button" on:click=move |_| { open.set(None); error.set(None); }>"Back"</button>
-                            <button type="submit" class="button primary" disabled=move || busy.get()>{action.label()}</button>
-                        </div>
-                    </form>
-                }.into_any(),
-            }}
-            {move || open.with(Option::is_none).then(|| error.get()).flatten()
-                .map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            {move || done.get().map(|m| view! { <p class="saved" role="status">{m}</p> })}
-        </section>
-    }
+    next_actions_view(
+        panel,
+        actions,
+        Action::label,
+        press,
+        submit,
+        move |action| fields(action, inputs),
+    )
 }
 
 fn fields(action: Action, inputs: Inputs) -> AnyView {
@@ -223,7 +189,12 @@ fn fields(action: Action, inputs: Inputs) -> AnyView {
     }
 }
 
-fn area(id: &'static str, label: &'static str, value: RwSignal<String>) -> impl IntoView {
+/// A labelled text area bound to `value`.
+pub(super) fn area(
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+) -> impl IntoView {
     view! {
         <label for=id>{label}</label>
         <textarea id=id rows="3" prop:value=move || value.get()
@@ -231,7 +202,8 @@ fn area(id: &'static str, label: &'static str, value: RwSignal<String>) -> impl 
     }
 }
 
-fn line(
+/// A labelled one-line input of type `kind` bound to `value`.
+pub(super) fn line(
     id: &'static str,
     label: &'static str,
     kind: &'static str,

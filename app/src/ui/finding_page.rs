@@ -7,16 +7,16 @@
 
 use fieldbook_core::doc::finding::{self, Edit};
 use fieldbook_core::ids::DocumentId;
-use fieldbook_core::model::access::{Person, RecordKind};
+use fieldbook_core::model::access::RecordKind;
 use fieldbook_core::model::finding::{Finding, Statement};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 use super::evidence::EvidenceItems;
 use super::finding_actions::FindingActions;
 use super::finding_corrective::FindingCorrectiveActions;
 use super::photos::AddPhoto;
 use super::repo;
+use super::routed_record::{routed_record, RoutedRecord};
 use super::wording::sentence;
 use crate::blobs::PhotoFor;
 use crate::repo::Signals;
@@ -60,39 +60,11 @@ pub fn FindingList() -> impl IntoView {
 
 #[component]
 pub fn FindingPage() -> impl IntoView {
-    let signals = expect_context::<Signals>();
-    let params = use_params_map();
-    let id = Signal::derive(move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse::<DocumentId>().ok())
-    });
-    let loaded = LocalResource::new(move || {
-        signals.revision.track();
-        let id = id.get();
-        async move {
-            let (Some(id), Some(repo)) = (id, repo()) else {
-                return Err("This finding's link is not valid.".to_owned());
-            };
-            let found = repo
-                .read_record(id, finding::read)
-                .await
-                .map_err(|e| e.to_string())?;
-            let person = repo.person().map_err(|e| e.to_string())?;
-            Ok((found, person))
-        }
-    });
-    let latest = RwSignal::new(None::<(Finding, Person)>);
-    let failure = RwSignal::new(None::<String>);
-    Effect::new(move |_| match loaded.get() {
-        Some(Ok(record)) => {
-            failure.set(None);
-            latest.set(Some(record));
-        }
-        Some(Err(e)) => failure.set(Some(e)),
-        None => {}
-    });
+    let RoutedRecord {
+        id,
+        latest,
+        failure,
+    } = routed_record(finding::read, "This finding's link is not valid.");
     let finding = Signal::derive(move || latest.with(|r| r.as_ref().map(|(f, _)| f.clone())));
 
     view! {
