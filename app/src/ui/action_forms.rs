@@ -105,6 +105,7 @@ pub fn CorrectiveActionButtons(
         panel,
         actions,
         Action::label,
+        |a| a == Action::Cancel,
         press,
         submit,
         move |action| fields(action, inputs, record),

@@ -111,6 +111,7 @@ pub fn FindingActions(
         panel,
         actions,
         Action::label,
+        |a| a == Action::Decline,
         press,
         submit,
         move |action| fields(action, inputs),

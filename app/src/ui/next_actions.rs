@@ -69,10 +69,13 @@ impl<A: Send + Sync + 'static> Panel<A> {
 
 /// The panel: the buttons of `actions` (each calls `press`), or the open
 /// action's form (its `fields`, sent to `submit`), with what was refused or recorded.
+/// The first action is the primary button unless it is `quiet` (cancelling is
+/// never the highlighted thing to do).
 pub fn next_actions_view<A>(
     panel: Panel<A>,
     actions: Memo<Vec<A>>,
     label: fn(A) -> &'static str,
+    quiet: fn(A) -> bool,
     press: impl Fn(A) + Copy + Send + Sync + 'static,
     submit: impl Fn(leptos::ev::SubmitEvent) + Copy + Send + Sync + 'static,
     fields: impl Fn(A) -> AnyView + Copy + Send + Sync + 'static,
@@ -92,7 +95,7 @@ where
                 None => view! {
                     <div class="action-buttons">
                         {move || actions.get().into_iter().enumerate().map(|(i, action)| view! {
-                            <button type="button" class=if i == 0 { "button big primary" } else { "button big" }
+                            <button type="button" class=if i == 0 && !quiet(action) { "button big primary" } else { "button big" }
                                 disabled=move || busy.get()
                                 on:click=move |_| press(action)>{label(action)}</button>
                         }).collect_view()}
