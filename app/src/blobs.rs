@@ -2,16 +2,16 @@
 //! fetched.
 //!
 //! A photo or a signature picture is a blob named by the SHA-256 of its bytes,
-//! outside the documents; a record holds only the hash
-//! (`doc::incident::attach_photo`, `doc::incident::sign`). The typical sequence
-//! for a photo (a signature is the same from step 1's encoding on: the pad's
-//! canvas as PNG, [`add_signature`]):
+//! outside the documents; a record holds only the hash (an incident's
+//! attachment or signature, a run answer's photos, a finding's or corrective
+//! action's evidence). The typical sequence for a photo (a signature is the same
+//! from step 1's encoding on: the pad's canvas as PNG, [`add_signature`]):
 //!
 //! 1. [`add_photo`]: the file from the camera input is drawn onto a canvas no
 //!    larger than [`MAX_EDGE`] on its long side and encoded as JPEG
 //!    ([`JPEG_QUALITY`]); its SHA-256 comes from SubtleCrypto. The bytes are
-//!    written to IndexedDB (strict durability) *before* the incident names them,
-//!    and both before the UI says "saved".
+//!    written to IndexedDB (strict durability) *before* the record names them
+//!    ([`PhotoFor`] says which), and both before the UI says "saved".
 //! 2. [`upload_pending`]: every blob the server does not have yet goes up with
 //!    `PUT /api/blobs/{sha256}`; it leaves the queue only on 200 or 201. The repo
 //!    calls it whenever the sync connection opens, so uploads resume after a
@@ -23,6 +23,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use fieldbook_core::ids::DocumentId;
+use fieldbook_core::model::checklist::ItemId;
 use fieldbook_core::model::evidence::BlobHash;
 use fieldbook_core::model::signature::SignerName;
 use js_sys::{Function, Promise, Uint8Array};
@@ -64,19 +65,38 @@ pub struct Prepared {
     pub bytes: Vec<u8>,
 }
 
-/// Shrinks, hashes and keeps the photo `file`, attaches it to incident `id` with
+/// The record a new photo goes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PhotoFor {
+    /// An incident's attachments.
+    Incident(DocumentId),
+    /// The answer to an item of a checklist run.
+    Answer { run: DocumentId, item: ItemId },
+    /// A finding's objective evidence.
+    Finding(DocumentId),
+    /// Only kept on the device: a form names it when it is sent (the evidence
+    /// of a corrective action's step, implementation or check, a verification).
+    Evidence,
+}
+
+/// Shrinks, hashes and keeps the photo `file`, records it in `target` with
 /// `caption`, and offers it to the server if connected. When this returns `Ok`,
-/// the photo and the attachment are both on the device.
+/// the photo and the record naming it are both on the device.
 pub async fn add_photo(
     repo: &Rc<Repo>,
-    id: DocumentId,
+    target: PhotoFor,
     file: &web_sys::File,
     caption: String,
 ) -> Result<BlobHash, EvidenceError> {
     let prepared = prepare(file).await?;
     keep(repo, &prepared, CONTENT_TYPE).await?;
-    repo.attach_photo(id, prepared.hash.clone(), caption)
-        .await?;
+    let hash = prepared.hash.clone();
+    match target {
+        PhotoFor::Incident(id) => repo.attach_photo(id, hash, caption).await?,
+        PhotoFor::Answer { run, item } => repo.add_answer_photo(run, item, hash).await?,
+        PhotoFor::Finding(id) => repo.add_finding_photo(id, hash, caption).await?,
+        PhotoFor::Evidence => {}
+    }
     offered(repo);
     Ok(prepared.hash)
 }

@@ -27,6 +27,19 @@ pub struct User {
     pub default_site: String,
 }
 
+impl Profile {
+    /// Everyone of the user's sites, each once, in the order the sites list them.
+    pub fn people(&self) -> Vec<SitePerson> {
+        let mut people: Vec<SitePerson> = Vec::new();
+        for person in self.sites.iter().flat_map(|s| &s.people) {
+            if !people.iter().any(|p| p.id == person.id) {
+                people.push(person.clone());
+            }
+        }
+        people
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Site {
     pub id: String,
@@ -38,7 +51,8 @@ pub struct Site {
     pub people: Vec<SitePerson>,
 }
 
-/// Someone who works at a site, to pick for an audit team.
+/// Someone who works at a site, to pick for an audit team, as a finding's owner
+/// or a corrective action's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SitePerson {
     pub id: String,

@@ -9,6 +9,7 @@
 //! The UI reads [`Signals`]: record summaries, the sync status, and a revision
 //! counter that moves whenever any document changes.
 
+mod actions;
 mod audits;
 mod inbox;
 mod records;
@@ -34,6 +35,7 @@ use wasm_bindgen::JsCast;
 use crate::profile::Profile;
 use crate::store::{Batch, LocalStore, StoreError, Summary, SyncRow};
 use crate::transport::{backoff_ms, Socket, SocketEvents};
+pub use actions::ActionDraft;
 pub use audits::{count, AuditRecord};
 pub use status::SyncStatus;
 

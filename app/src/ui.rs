@@ -1,12 +1,16 @@
 //! Pages and components. Thin: they read signals, call the repo, and render.
 
+mod action_forms;
+mod action_page;
 mod as_at;
 mod audit_actions;
 mod audit_page;
 mod audit_report;
 mod audits;
 mod checklists;
+mod evidence;
 mod finding_actions;
+mod finding_corrective;
 mod finding_page;
 mod history;
 mod incident_actions;
@@ -14,7 +18,10 @@ mod incident_list;
 mod incident_page;
 mod needs_review;
 mod new_incident;
+mod next_actions;
+mod people;
 mod photos;
+mod routed_record;
 mod run_item;
 mod run_page;
 mod settings;
@@ -84,6 +91,7 @@ pub fn App() -> impl IntoView {
                     <a href="/checklists">"Checklists"</a>
                     <a href="/findings">"Findings"</a>
                     <a href="/audits">"Audits"</a>
+                    <a href="/actions">"Actions"</a>
                 </nav>
                 <a class="sync-link" href="/settings/sync">"Sync details"</a>
                 <status_strip::StatusStrip/>
@@ -115,6 +123,8 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/audits/new") view=audits::NewAuditPage/>
                             <Route path=path!("/audits/:id") view=audit_page::AuditPage/>
                             <Route path=path!("/audits/:id/report") view=audit_report::AuditReport/>
+                            <Route path=path!("/actions") view=action_page::ActionList/>
+                            <Route path=path!("/actions/:id") view=action_page::ActionPage/>
                             <Route path=path!("/settings/sync") view=settings::SyncSettings/>
                             <Route path=path!("/sign-in") view=sign_in::SignIn/>
                         </Routes>

@@ -7,15 +7,16 @@
 
 use automerge::{ActorId, Automerge};
 use fieldbook_core::doc::checklist_run::{
-    answer, create, perform, read, set_assignees, NewRun, RunPerformError,
+    add_photo, answer, create, perform, read, set_assignees, NewRun, RunPerformError,
 };
 use fieldbook_core::doc::Stamp;
 use fieldbook_core::model::access::{Person, Role};
 use fieldbook_core::model::checklist::{iso20000_internal_audit, ItemId, ItemKind};
 use fieldbook_core::model::checklist_run::{
-    Answer, AnswerRefused, AnswerValue, Response, Run, RunCommand, RunContext, RunStatus,
-    RunTransitionError,
+    Answer, AnswerError, AnswerRefused, AnswerValue, Response, Run, RunCommand, RunContext,
+    RunStatus, RunTransitionError,
 };
+use fieldbook_core::model::evidence::{BlobHash, Evidence};
 use proptest::prelude::*;
 
 const MINUTE: i64 = 60_000;
@@ -224,6 +225,85 @@ fn the_same_item_answered_on_both_tablets_keeps_both_answers() {
         .map(|s| s.item)
         .collect();
     assert!(suggested.contains(&item), "{suggested:?}");
+}
+
+#[test]
+fn photos_two_auditors_add_to_one_answer_offline_are_both_kept() {
+    // 1. Ana answers "No" to the incident procedure question; both tablets have it.
+    let (mut a, mut b) = run_on_two_tablets();
+    let item = id("c8-incidents");
+    let mut no = given(AnswerValue::No, ana(), T0);
+    no.note = "No priority matrix".into();
+    answer(&mut a, &item, &no, Stamp::at(T0)).expect("answer");
+    b.merge(&mut a).expect("sync before going offline");
+    // 2. Offline, each adds a photo to that answer; Ana adds hers twice.
+    let (first, second): (BlobHash, BlobHash) = (
+        "aa".repeat(32).parse().expect("hash"),
+        "bb".repeat(32).parse().expect("hash"),
+    );
+    add_photo(&mut a, &item, &first, &ana(), Stamp::at(T0 + MINUTE)).expect("photo a");
+    add_photo(&mut a, &item, &first, &ana(), Stamp::at(T0 + 2 * MINUTE)).expect("again");
+    add_photo(&mut b, &item, &second, &ben(), Stamp::at(T0 + MINUTE)).expect("photo b");
+    // 3. They meet: one answer, still Ana's "No" with her note, holding both
+    //    photos; no conflict to resolve.
+    let (seen_a, seen_b) = merge_both_ways(&mut a, &mut b);
+    assert_eq!(seen_a, seen_b);
+    assert!(!seen_a.answers[&item].is_conflict());
+    let kept = seen_a.answer(&item).expect("answer");
+    assert_eq!(kept.response, Response::Given(AnswerValue::No));
+    assert_eq!(
+        (&kept.by, kept.note.as_str()),
+        (&ana(), "No priority matrix")
+    );
+    let mut photos = kept.photos.clone();
+    photos.sort();
+    assert_eq!(photos, vec![first.clone(), second.clone()]);
+    // 4. The finding it suggests carries both photos as evidence.
+    let suggestion = seen_a
+        .finding_suggestions("run-1")
+        .into_iter()
+        .find(|s| s.item == item)
+        .expect("a flagged answer suggests a finding");
+    let mut shown: Vec<&BlobHash> = suggestion
+        .evidence
+        .iter()
+        .filter_map(|e| match e {
+            Evidence::Photo { blob, .. } => Some(blob),
+            _ => None,
+        })
+        .collect();
+    shown.sort();
+    assert_eq!(shown, vec![&first, &second]);
+}
+
+#[test]
+fn a_photo_answers_a_photo_item_but_other_items_need_an_answer_first() {
+    let (mut a, _) = run_on_two_tablets();
+    let photo: BlobHash = "cc".repeat(32).parse().expect("hash");
+    // 1. A photo item with no answer yet is answered by its first photo.
+    let register = id("c7-document-register");
+    add_photo(&mut a, &register, &photo, &ana(), Stamp::at(T0)).expect("photo item");
+    let run = read(&a).expect("read");
+    let answered = run.answer(&register).expect("answered");
+    assert_eq!(answered.response, Response::Given(AnswerValue::Photo));
+    assert_eq!(answered.photos, vec![photo.clone()]);
+    assert_eq!(run.status(), RunStatus::InProgress);
+    // 2. A yes/no question with no answer refuses a photo, and nothing is written.
+    let heads = a.get_heads();
+    let refused = add_photo(
+        &mut a,
+        &id("c5-policy"),
+        &photo,
+        &ana(),
+        Stamp::at(T0 + MINUTE),
+    );
+    assert!(matches!(
+        refused,
+        Err(RunPerformError::AnswerRefused(AnswerRefused::Invalid(
+            AnswerError::NotAnsweredYet(_)
+        )))
+    ));
+    assert_eq!(a.get_heads(), heads);
 }
 
 #[test]

@@ -1,5 +1,7 @@
-// A page object for checklists, runs and findings: what an auditor sees and
-// does, by role and label.
+// A page object for checklists, runs, findings and corrective actions: what an
+// auditor, a finding owner and an action owner see and do, by role and label.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { expect, type Locator, type Page } from '@playwright/test';
 
 /** The shipped ISO/IEC 20000-1 internal audit template's title. */
@@ -16,6 +18,15 @@ export const ITEMS = {
   policy: 'Is there a service management policy approved by top management?',
   policyKnown: 'Do the staff you interviewed know where the policy is and what it asks of them?',
 };
+
+/** Where the screenshots people review go: $FIELDBOOK_SCREENSHOTS, or the test's output folder. */
+export function shot(testInfo: { project: { name: string }; outputPath: (name: string) => string }, name: string) {
+  const dir = process.env.FIELDBOOK_SCREENSHOTS;
+  const file = `${name}-${testInfo.project.name}.png`;
+  if (!dir) return testInfo.outputPath(file);
+  fs.mkdirSync(dir, { recursive: true });
+  return path.join(dir, file);
+}
 
 export class Audit {
   constructor(readonly page: Page) {}
@@ -91,6 +102,89 @@ export class Audit {
 
   evidence() {
     return this.page.getByRole('region', { name: 'Evidence' });
+  }
+
+  /** Adds a photo to an item's answer, as the camera would hand it over. */
+  async addAnswerPhoto(prompt: string, png: Buffer) {
+    const item = this.item(prompt);
+    const before = await this.answerPhotos(prompt).getByRole('img').count();
+    await item.getByLabel('Add photo').setInputFiles({ name: 'answer.png', mimeType: 'image/png', buffer: png });
+    await expect(this.answerPhotos(prompt).getByRole('img')).toHaveCount(before + 1);
+  }
+
+  /** The photos of an item's answer. */
+  answerPhotos(prompt: string) {
+    return this.item(prompt).getByRole('list', { name: `Photos for: ${prompt}` });
+  }
+
+  /** Picks a demo user by login in a person list ("Owner"). */
+  async pickPerson(scope: Locator, label: string, login: string) {
+    const select = scope.getByLabel(label, { exact: true });
+    const value = await select.locator('option', { hasText: `(${login},` }).getAttribute('value');
+    expect(value, `${login} is among the people of the site`).toBeTruthy();
+    await select.selectOption(value!);
+  }
+
+  /** Opens an action's form, fills it with `fill`, and sends it; waits for "recorded". */
+  async perform(action: string, fill: (form: Locator) => Promise<void> = async () => {}) {
+    await this.tapAction(action);
+    const form = this.actionForm(action);
+    await fill(form);
+    await form.getByRole('button', { name: action, exact: true }).click();
+    await expect(this.nextActions().getByRole('status')).toContainText(`${action} — recorded on this device`);
+  }
+
+  /** Taps a next action that needs nothing more and waits for "recorded". */
+  async press(action: string) {
+    await this.tapAction(action);
+    await expect(this.nextActions().getByRole('status')).toContainText(`${action} — recorded on this device`);
+  }
+
+  // ----- corrective actions -----
+
+  /** The finding page's corrective actions and verification. */
+  correctiveActions() {
+    return this.page.getByRole('region', { name: 'Corrective actions' });
+  }
+
+  /** Proposes a corrective action from the finding page. */
+  async proposeAction(fields: { title: string; description?: string; steps: string[]; owner: string; due?: string }) {
+    await this.correctiveActions().getByRole('button', { name: 'Add corrective action' }).click();
+    const form = this.page.getByRole('form', { name: 'Add corrective action' });
+    await form.getByLabel('Title').fill(fields.title);
+    if (fields.description) await form.getByLabel('What will be done, and why').fill(fields.description);
+    await form.getByLabel('Steps (one per line)').fill(fields.steps.join('\n'));
+    await this.pickPerson(form, 'Owner', fields.owner);
+    if (fields.due) await form.getByLabel('Due').fill(fields.due);
+    await form.getByRole('button', { name: 'Add corrective action' }).click();
+    await expect(form).toHaveCount(0);
+    await expect(this.correctiveActions().getByRole('link', { name: new RegExp(escape(fields.title)) })).toBeVisible();
+  }
+
+  /** Opens a corrective action from the "Actions" section of the navigation. */
+  async openAction(title: string) {
+    await this.page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Actions' }).click();
+    await expect(this.page.getByRole('heading', { name: 'Corrective actions', level: 1 })).toBeVisible();
+    await this.page.getByRole('list', { name: 'Corrective actions' }).getByRole('link', { name: new RegExp(escape(title)) }).click();
+    await expect(this.page.getByRole('heading', { name: title, level: 1 })).toBeVisible();
+  }
+
+  actionSummary() {
+    return this.page.getByRole('region', { name: 'Corrective action summary' });
+  }
+
+  /** Opens a finding from the "Findings" section of the navigation. */
+  async openFinding(text: string) {
+    await this.page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Findings' }).click();
+    await this.page.getByRole('list', { name: 'Findings' }).getByRole('link', { name: new RegExp(escape(text)) }).click();
+    await expect(this.findingSummary()).toBeVisible();
+  }
+
+  /** Adds evidence photos in an open action form. */
+  async addFormPhoto(form: Locator, png: Buffer) {
+    const before = await form.getByRole('img').count();
+    await form.getByLabel('Add photo').setInputFiles({ name: 'evidence.png', mimeType: 'image/png', buffer: png });
+    await expect(form.getByRole('img')).toHaveCount(before + 1);
   }
 
   async saveStatement(parts: { requirement?: string; gap?: string }) {

@@ -3,11 +3,9 @@
 // a flagged answer becomes a finding with its clause and evidence, two auditors
 // fill different sections of one run offline without conflict, and the score
 // leaves "not applicable" out.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { test, expect } from './fixtures';
 import { Fieldbook } from './app';
-import { Audit, ISO_TEMPLATE, ITEMS } from './audit';
+import { Audit, ISO_TEMPLATE, ITEMS, shot } from './audit';
 
 test.use({ serverOptions: { demo: true } });
 
@@ -15,15 +13,6 @@ test.use({ serverOptions: { demo: true } });
 const ANSWERABLE = 51;
 /** The template's maximum score: the weights of its 39 yes/no items (yes scores 1 × weight). */
 const MAX_POINTS = 53;
-
-/** Where the screenshots people review go: $FIELDBOOK_SCREENSHOTS, or the test's output folder. */
-function shot(testInfo: { project: { name: string }; outputPath: (name: string) => string }, name: string) {
-  const dir = process.env.FIELDBOOK_SCREENSHOTS;
-  const file = `${name}-${testInfo.project.name}.png`;
-  if (!dir) return testInfo.outputPath(file);
-  fs.mkdirSync(dir, { recursive: true });
-  return path.join(dir, file);
-}
 
 test('an auditor offline starts the ISO audit, answers section 4 and raises a finding from a No with its clause @phone', async ({ context, server }, testInfo) => {
   const app = await Fieldbook.open(context, server.url, 'auditor');

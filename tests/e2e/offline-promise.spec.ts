@@ -167,7 +167,21 @@ test('every page has no serious or critical accessibility violations @phone', as
   await audit.item(ITEMS.parties).getByRole('button', { name: 'Raise a finding' }).click();
   await expect(audit.findingSummary()).toBeVisible();
   await check('finding');
-  await page.getByRole('link', { name: '← Findings' }).click();
+  await audit.correctiveActions().getByRole('button', { name: 'Add corrective action' }).click();
+  await expect(page.getByRole('form', { name: 'Add corrective action' })).toBeVisible();
+  await check('add corrective action');
+  await page.getByRole('form', { name: 'Add corrective action' }).getByRole('button', { name: 'Back' }).click();
+  await audit.proposeAction({ title: 'Name every interested party', steps: ['Write the register'], owner: 'tech', due: '2026-12-15' });
+  await audit.correctiveActions().getByRole('link', { name: /Name every interested party/ }).click();
+  await expect(audit.actionSummary()).toBeVisible();
+  await check('corrective action');
+  await audit.tapAction('Add step');
+  await expect(audit.actionForm('Add step')).toBeVisible();
+  await check('corrective action form');
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Actions' }).click();
+  await expect(page.getByRole('list', { name: 'Corrective actions' })).toBeVisible();
+  await check('corrective actions');
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Findings' }).click();
   await expect(page.getByRole('list', { name: 'Findings' })).toBeVisible();
   await check('findings');
   // Audits are planned by auditors: their list, the plan form, an audit and its report.

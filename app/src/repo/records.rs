@@ -11,7 +11,9 @@
 use std::rc::Rc;
 
 use automerge::Automerge;
-use fieldbook_core::doc::{catalog, checklist_run, checklist_template, finding, ReadError, Stamp};
+use fieldbook_core::doc::{
+    catalog, checklist_run, checklist_template, corrective_action, finding, ReadError, Stamp,
+};
 use fieldbook_core::ids::DocumentId;
 use fieldbook_core::model::access::{Person, RecordKind};
 use fieldbook_core::model::checklist::{ItemId, TemplateStatus};
@@ -265,15 +267,21 @@ impl Repo {
     }
 
     /// Records a workflow action on a finding, checked by core against its log;
-    /// a refusal comes back in core's words and nothing is written.
+    /// a refusal comes back in core's words and nothing is written. A
+    /// verification is checked against the owners of the finding's corrective
+    /// actions, read from their documents.
     pub async fn perform_finding(
         &self,
         id: DocumentId,
         command: Command,
     ) -> Result<(), ActionError> {
         let by = self.person()?;
+        let action_owners = match command {
+            Command::Verify { .. } => self.action_owners(id).await?,
+            _ => Vec::new(),
+        };
         self.change_incident(id, move |doc, stamp| {
-            match finding::perform(doc, command, &by, &[], stamp) {
+            match finding::perform(doc, command, &by, &action_owners, stamp) {
                 Ok(_) => Ok(()),
                 Err(finding::PerformError::Refused(refusal)) => {
                     Err(ActionError::Invalid(refusal.to_string()))
@@ -313,12 +321,44 @@ impl Repo {
         kind: RecordKind,
         create: impl FnOnce(&mut Automerge, Stamp) -> Result<(), ActionError>,
     ) -> Result<DocumentId, ActionError> {
+        self.create_linked(catalog_id, kind, create, None).await
+    }
+
+    /// As [`Repo::create_listed`], and, in the same saved batch, `link` changes
+    /// another document (already loaded) to name the new one: a finding records
+    /// the corrective action proposed for it. If `link` is refused nothing is
+    /// written. The caller holds the ops lock.
+    pub(super) async fn create_linked(
+        &self,
+        catalog_id: DocumentId,
+        kind: RecordKind,
+        create: impl FnOnce(&mut Automerge, Stamp) -> Result<(), ActionError>,
+        link: Option<Link>,
+    ) -> Result<DocumentId, ActionError> {
         self.ensure_loaded(catalog_id).await?;
         let id = DocumentId::from_bytes(random_bytes());
         let stamp = now();
         let mut doc = DocSync::new(Automerge::new().with_actor(self.actor.clone()));
         let (created, record_changes) = doc.change(|d| create(d, stamp));
         created?;
+        let link_changes = match link {
+            Some((other, change)) => {
+                let mut inner = self.inner.borrow_mut();
+                let loaded = inner
+                    .docs
+                    .get_mut(&other)
+                    .ok_or(ActionError::Unreadable(other.to_string()))?;
+                let (result, applied) = loaded.sync.change(|d| change(d, stamp, id));
+                if let Err(e) = result {
+                    if !applied.is_empty() {
+                        inner.docs.remove(&other);
+                    }
+                    return Err(e);
+                }
+                Some((other, applied.changes))
+            }
+            None => None,
+        };
         let catalog_changes = {
             let mut inner = self.inner.borrow_mut();
             let loaded = inner.docs.get_mut(&catalog_id).ok_or(ActionError::NoSite)?;
@@ -343,14 +383,27 @@ impl Repo {
         let mut batch = Batch::default();
         self.stage(&mut batch, id, record_changes.changes);
         self.stage(&mut batch, catalog_id, catalog_changes.changes);
+        let mut touched = vec![id, catalog_id];
+        if let Some((other, changes)) = link_changes {
+            self.stage(&mut batch, other, changes);
+            touched.push(other);
+        }
         self.commit(batch).await?;
         self.saved();
-        self.send_pending(&[id, catalog_id]);
+        self.send_pending(&touched);
         Ok(id)
     }
 }
 
-/// The list row of a checklist template, run, finding or audit document; `None` for
+/// A change to another document that names a record being created (its id is
+/// the third argument), saved in the same batch.
+pub(super) type Link = (
+    DocumentId,
+    Box<dyn FnOnce(&mut Automerge, Stamp, DocumentId) -> Result<(), ActionError>>,
+);
+
+/// The list row of a checklist template, run, finding, corrective action or audit
+/// document; `None` for
 /// other kinds (incidents have their own) and documents that do not read.
 pub(super) fn summary_of(key: &str, doc: &Automerge) -> Option<Summary> {
     let kind = fieldbook_core::doc::kind_of(doc)?;
@@ -434,6 +487,24 @@ pub(super) fn summary_of(key: &str, doc: &Automerge) -> Option<Summary> {
                 a.conflicts,
                 a.created_at_ms,
             ))
+        }
+        RecordKind::CorrectiveAction => {
+            let action = corrective_action::read(doc).ok()?;
+            let owner = action.owner.value.name.clone();
+            let mut detail = format!("Owner {owner}");
+            if let Some(due) = &action.due {
+                detail.push_str(&format!(" · due {}", due.value));
+            }
+            let mut summary = row(
+                &action.site,
+                action.title.clone(),
+                action.status().label(),
+                detail,
+                action.has_conflicts() || action.derived().needs_review.is_some(),
+                action.created_at_ms,
+            );
+            summary.assignee = Some(action.owner.value.user_id.clone());
+            Some(summary)
         }
         _ => None,
     }

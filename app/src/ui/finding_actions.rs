@@ -6,15 +6,18 @@
 
 use fieldbook_core::ids::DocumentId;
 use fieldbook_core::model::access::Person;
-use fieldbook_core::model::evidence::Evidence;
+use fieldbook_core::model::evidence::{BlobHash, Evidence};
 use fieldbook_core::model::finding::{
     Action, Classification, Command, Finding, RootCause, VerificationResult,
 };
-use fieldbook_core::model::workflow::UserRef;
 use leptos::prelude::*;
 
+use super::next_actions::{next_actions_view, Panel};
+use super::people::{person_ref, PersonPicker};
+use super::photos::{AddPhoto, PhotoStrip};
 use super::repo;
-use super::wording::sentence;
+use crate::blobs::PhotoFor;
+use crate::repo::Signals;
 
 /// What the person types into the open action's form.
 #[derive(Clone, Copy)]
@@ -23,6 +26,9 @@ struct Inputs {
     second: RwSignal<String>,
     third: RwSignal<String>,
     choice: RwSignal<String>,
+    /// Photos kept for the verification's evidence.
+    photos: RwSignal<Vec<BlobHash>>,
+    signals: Signals,
 }
 
 #[component]
@@ -32,16 +38,15 @@ pub fn FindingActions(
     /// The finding as last read, with the person looking at it.
     record: Signal<Option<(Finding, Person)>>,
 ) -> impl IntoView {
-    let open = RwSignal::new(None::<Action>);
+    let panel = Panel::<Action>::new();
     let inputs = Inputs {
         text: RwSignal::new(String::new()),
         second: RwSignal::new(String::new()),
         third: RwSignal::new(String::new()),
         choice: RwSignal::new(String::new()),
+        photos: RwSignal::new(Vec::new()),
+        signals: expect_context::<Signals>(),
     };
-    let error = RwSignal::new(None::<String>);
-    let done = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
     let actions = Memo::new(move |_| {
         record.with(|r| {
             r.as_ref()
@@ -51,23 +56,13 @@ pub fn FindingActions(
     });
     let perform = move |command: Command, label: &'static str| {
         let Some(repo) = repo() else { return };
-        busy.set(true);
-        error.set(None);
-        done.set(None);
-        leptos::task::spawn_local(async move {
-            match repo.perform_finding(id, command).await {
-                Ok(()) => {
-                    open.set(None);
-                    done.set(Some(format!("{label} — recorded on this device")));
-                }
-                Err(e) => error.set(Some(sentence(&e.to_string()))),
-            }
-            busy.set(false);
-        });
+        panel.run(
+            label,
+            async move { repo.perform_finding(id, command).await },
+        );
     };
     let press = move |action: Action| {
-        error.set(None);
-        done.set(None);
+        panel.clear();
         let direct = match action {
             Action::Issue => Some(Command::Issue),
             Action::Acknowledge => Some(Command::Acknowledge),
@@ -84,63 +79,43 @@ pub fn FindingActions(
                 for s in [inputs.text, inputs.second, inputs.third] {
                     s.set(String::new());
                 }
+                inputs.photos.set(Vec::new());
                 let preset = record.with_untracked(|r| {
-                    r.as_ref().map(|(f, who)| match action {
+                    r.as_ref().map(|(f, _)| match action {
                         Action::Reclassify => f.classification.value.as_str().to_owned(),
-                        Action::ChangeOwner => who.user_id.clone(),
+                        Action::ChangeOwner => f
+                            .owner
+                            .as_ref()
+                            .map(|o| o.value.user_id.clone())
+                            .unwrap_or_default(),
                         Action::Verify => VerificationResult::Effective.as_str().to_owned(),
                         _ => String::new(),
                     })
                 });
-                if action == Action::ChangeOwner {
-                    let name =
-                        record.with_untracked(|r| r.as_ref().map(|(_, who)| who.name.clone()));
-                    inputs.second.set(name.unwrap_or_default());
-                }
                 inputs.choice.set(preset.unwrap_or_default());
-                open.set(Some(action));
+                panel.open.set(Some(action));
             }
         }
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(action) = open.get_untracked() else {
+        let Some(action) = panel.open.get_untracked() else {
             return;
         };
         match inputs.command(action) {
             Ok(command) => perform(command, action.label()),
-            Err(message) => error.set(Some(message)),
+            Err(message) => panel.error.set(Some(message)),
         }
     };
-    view! {
-        <section class="next-actions" aria-label="Next actions">
-            {move || match open.get() {
-                None => view! {
-                    <div class="action-buttons">
-                        {move || actions.get().into_iter().enumerate().map(|(i, action)| view! {
-                            <button type="button" class=if i == 0 { "button big primary" } else { "button big" }
-                                disabled=move || busy.get()
-                                on:click=move |_| press(action)>{action.label()}</button>
-                        }).collect_view()}
-                    </div>
-                }.into_any(),
-                Some(action) => view! {
-                    <form class="action-form" aria-label=action.label() novalidate on:submit=submit>
-                        <h2>{action.label()}</h2>
-                        {fields(action, inputs)}
-                        {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-                        <div class="form-buttons">
-                            <button type="button" class="button" on:click=move |_| { open.set(None); error.set(None); }>"Back"</button>
-                            <button type="submit" class="button primary" disabled=move || busy.get()>{action.label()}</button>
-                        </div>
-                    </form>
-                }.into_any(),
-            }}
-            {move || open.with(Option::is_none).then(|| error.get()).flatten()
-                .map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            {move || done.get().map(|m| view! { <p class="saved" role="status">{m}</p> })}
-        </section>
-    }
+    next_actions_view(
+        panel,
+        actions,
+        Action::label,
+        |a| a == Action::Decline,
+        press,
+        submit,
+        move |action| fields(action, inputs),
+    )
 }
 
 fn fields(action: Action, inputs: Inputs) -> AnyView {
@@ -182,8 +157,7 @@ fn fields(action: Action, inputs: Inputs) -> AnyView {
             line("finding-due", "Response due", "date", inputs.text).into_any()
         }
         Action::ChangeOwner => view! {
-            {line("finding-owner-name", "Owner's name", "text", inputs.second)}
-            {line("finding-owner-id", "Owner's user id", "text", inputs.choice)}
+            <PersonPicker input_id="finding-owner" label="Owner" chosen=inputs.choice/>
         }
         .into_any(),
         Action::AnalyseCause => view! {
@@ -200,6 +174,15 @@ fn fields(action: Action, inputs: Inputs) -> AnyView {
                 <option value=VerificationResult::NotEffective.as_str()>"Not effective"</option>
             </select>
             {area("finding-evidence", "Evidence that the actions worked", inputs.second)}
+            <div class="photo-add">
+                <AddPhoto input_id="finding-verify-photo" target=PhotoFor::Evidence
+                    on_added=Callback::new(move |hash| inputs.photos.update(|p| p.push(hash)))/>
+                {move || {
+                    let photos: Vec<_> = inputs.photos.get().into_iter()
+                        .map(|h| (h, "Verification evidence".to_owned())).collect();
+                    (!photos.is_empty()).then(|| view! { <PhotoStrip photos=photos label="Photos for the verification"/> })
+                }}
+            </div>
             {area("finding-notes", "Notes", inputs.text)}
         }
         .into_any(),
@@ -207,7 +190,12 @@ fn fields(action: Action, inputs: Inputs) -> AnyView {
     }
 }
 
-fn area(id: &'static str, label: &'static str, value: RwSignal<String>) -> impl IntoView {
+/// A labelled text area bound to `value`.
+pub(super) fn area(
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+) -> impl IntoView {
     view! {
         <label for=id>{label}</label>
         <textarea id=id rows="3" prop:value=move || value.get()
@@ -215,7 +203,8 @@ fn area(id: &'static str, label: &'static str, value: RwSignal<String>) -> impl 
     }
 }
 
-fn line(
+/// A labelled one-line input of type `kind` bound to `value`.
+pub(super) fn line(
     id: &'static str,
     label: &'static str,
     kind: &'static str,
@@ -246,29 +235,21 @@ impl Inputs {
                 text.parse()
                     .map_err(|_| "Choose the date the response is due.")?,
             ),
-            Action::ChangeOwner => Command::ChangeOwner(UserRef {
-                user_id: self.choice.get_untracked(),
-                name: self.second.get_untracked(),
-            }),
+            Action::ChangeOwner => Command::ChangeOwner(
+                person_ref(&self.signals, &self.choice.get_untracked())
+                    .ok_or("Choose the person who owns the finding.")?,
+            ),
             Action::AnalyseCause => Command::AnalyseCause(RootCause {
                 method: text,
                 analysis: self.second.get_untracked(),
                 similar_elsewhere: self.third.get_untracked(),
             }),
-            Action::Verify => {
-                let evidence = self.second.get_untracked();
-                Command::Verify {
-                    result: VerificationResult::parse(&self.choice.get_untracked())
-                        .ok_or("Choose a result.")?,
-                    evidence: (!evidence.trim().is_empty())
-                        .then(|| Evidence::Note {
-                            text: evidence.trim().to_owned(),
-                        })
-                        .into_iter()
-                        .collect(),
-                    notes: text,
-                }
-            }
+            Action::Verify => Command::Verify {
+                result: VerificationResult::parse(&self.choice.get_untracked())
+                    .ok_or("Choose a result.")?,
+                evidence: evidence(&self.second.get_untracked(), &self.photos.get_untracked()),
+                notes: text,
+            },
             other => {
                 return Err(format!(
                     "{} needs nothing more; press its button.",
@@ -277,4 +258,16 @@ impl Inputs {
             }
         })
     }
+}
+
+/// Evidence from a form: the written note, if any, and the photos taken for it.
+pub fn evidence(note: &str, photos: &[BlobHash]) -> Vec<Evidence> {
+    let note = (!note.trim().is_empty()).then(|| Evidence::Note {
+        text: note.trim().to_owned(),
+    });
+    let photos = photos.iter().map(|blob| Evidence::Photo {
+        blob: blob.clone(),
+        caption: String::new(),
+    });
+    note.into_iter().chain(photos).collect()
 }

@@ -1,20 +1,24 @@
 //! One finding: its classification (with a choice when two were set at once),
 //! status, clauses, owner, the statement (requirement → objective evidence →
-//! gap, editable), the objective evidence with a link back to the checklist
-//! answer it came from, and the next actions from core as large buttons.
+//! gap, editable), the corrective actions and verification, the objective
+//! evidence (photos shown, a link back to the checklist answer it came from,
+//! "Add photo"), and the next actions from core as large buttons.
 //! Also the list of the site's findings.
 
 use fieldbook_core::doc::finding::{self, Edit};
 use fieldbook_core::ids::DocumentId;
-use fieldbook_core::model::access::{Person, RecordKind};
-use fieldbook_core::model::evidence::Evidence;
+use fieldbook_core::model::access::RecordKind;
 use fieldbook_core::model::finding::{Finding, Statement};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
+use super::evidence::EvidenceItems;
 use super::finding_actions::FindingActions;
+use super::finding_corrective::FindingCorrectiveActions;
+use super::photos::AddPhoto;
 use super::repo;
+use super::routed_record::{routed_record, RoutedRecord};
 use super::wording::sentence;
+use crate::blobs::PhotoFor;
 use crate::repo::Signals;
 
 #[component]
@@ -56,39 +60,11 @@ pub fn FindingList() -> impl IntoView {
 
 #[component]
 pub fn FindingPage() -> impl IntoView {
-    let signals = expect_context::<Signals>();
-    let params = use_params_map();
-    let id = Signal::derive(move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse::<DocumentId>().ok())
-    });
-    let loaded = LocalResource::new(move || {
-        signals.revision.track();
-        let id = id.get();
-        async move {
-            let (Some(id), Some(repo)) = (id, repo()) else {
-                return Err("This finding's link is not valid.".to_owned());
-            };
-            let found = repo
-                .read_record(id, finding::read)
-                .await
-                .map_err(|e| e.to_string())?;
-            let person = repo.person().map_err(|e| e.to_string())?;
-            Ok((found, person))
-        }
-    });
-    let latest = RwSignal::new(None::<(Finding, Person)>);
-    let failure = RwSignal::new(None::<String>);
-    Effect::new(move |_| match loaded.get() {
-        Some(Ok(record)) => {
-            failure.set(None);
-            latest.set(Some(record));
-        }
-        Some(Err(e)) => failure.set(Some(e)),
-        None => {}
-    });
+    let RoutedRecord {
+        id,
+        latest,
+        failure,
+    } = routed_record(finding::read, "This finding's link is not valid.");
     let finding = Signal::derive(move || latest.with(|r| r.as_ref().map(|(f, _)| f.clone())));
 
     view! {
@@ -99,7 +75,8 @@ pub fn FindingPage() -> impl IntoView {
             {move || finding.get().map(|f| view! { <FindingHead finding=f/> })}
             {move || id.get().map(|id| view! { <FindingActions id=id record=latest.into()/> })}
             {move || id.get().map(|id| view! { <StatementForm id=id finding=finding/> })}
-            {move || finding.get().map(|f| view! { <EvidenceList evidence=f.evidence/> })}
+            {move || id.get().map(|id| view! { <FindingCorrectiveActions id=id finding=finding/> })}
+            {move || id.get().zip(finding.get()).map(|(id, f)| view! { <EvidenceList id=id finding=f/> })}
         </section>
     }
 }
@@ -227,33 +204,25 @@ fn StatementForm(id: DocumentId, finding: Signal<Option<Finding>>) -> impl IntoV
     }
 }
 
-/// The objective evidence, oldest first; a checklist answer links to its run.
+/// The objective evidence, oldest first (photos shown; a checklist answer
+/// links to its run), and "Add photo" while the finding is open.
 #[component]
-fn EvidenceList(evidence: Vec<Evidence>) -> impl IntoView {
+fn EvidenceList(id: DocumentId, finding: Finding) -> impl IntoView {
+    let caption = RwSignal::new(String::new());
+    let open = finding.derived().standing.is_open();
     view! {
         <section class="details evidence" aria-label="Evidence">
             <h2>"Evidence"</h2>
-            {if evidence.is_empty() {
-                view! { <p class="empty">"No evidence yet."</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="evidence-list">
-                        {evidence.into_iter().map(|e| match e {
-                            Evidence::Note { text } => view! { <li><span class="label">"Note: "</span>{text}</li> }.into_any(),
-                            Evidence::Photo { blob, caption } => view! {
-                                <li><span class="label">"Photo: "</span>{caption}" "<span class="hint">{format!("({})", &blob.as_str()[..12])}</span></li>
-                            }.into_any(),
-                            Evidence::Record { document, item, label } => {
-                                let href = match &item {
-                                    Some(item) => format!("/runs/{document}#item-{}", item.replace('.', "_")),
-                                    None => format!("/runs/{document}"),
-                                };
-                                view! { <li><span class="label">"Checklist answer: "</span><a href=href>{label}</a></li> }.into_any()
-                            }
-                        }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
+            <EvidenceItems evidence=finding.evidence/>
+            {open.then(|| view! {
+                <div class="photo-add">
+                    <label for="finding-photo-caption">"Caption for the next photo (optional)"</label>
+                    <input id="finding-photo-caption" type="text" maxlength="200"
+                        prop:value=move || caption.get()
+                        on:input=move |ev| caption.set(event_target_value(&ev))/>
+                    <AddPhoto input_id="finding-photo" target=PhotoFor::Finding(id) caption=caption/>
+                </div>
+            })}
         </section>
     }
 }

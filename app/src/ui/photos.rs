@@ -1,9 +1,11 @@
-//! Photos on an incident: a large "Add photo" button that opens the camera, and a
-//! strip of the incident's photos, each shown from this device's storage or
-//! fetched when it is not here yet.
+//! Photos as evidence: [`AddPhoto`], a large "Add photo" button that opens the
+//! camera and records the photo where [`PhotoFor`] says (an incident, a run
+//! answer, a finding, or a form's evidence); the incident's photos section; and
+//! [`Photo`], one photo shown from this device's storage or fetched when it is
+//! not here yet.
 //!
-//! The rules live elsewhere: `blobs` shrinks, hashes, keeps and uploads;
-//! `doc::incident::attach_photo` records the attachment.
+//! The rules live elsewhere: `blobs` shrinks, hashes, keeps and uploads; core's
+//! `doc` functions record the photo in its record.
 
 use fieldbook_core::ids::DocumentId;
 use fieldbook_core::model::evidence::{Attachment, BlobHash};
@@ -11,8 +13,8 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::repo;
-use super::wording::{device_time, who};
-use crate::blobs::{self, Found};
+use super::wording::{device_time, sentence, who};
+use crate::blobs::{self, Found, PhotoFor};
 use crate::repo::{IncidentRecord, Signals};
 
 /// The photos section of the incident page.
@@ -24,9 +26,6 @@ pub fn IncidentPhotos(
     record: Signal<Option<IncidentRecord>>,
 ) -> impl IntoView {
     let caption = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
-    let message = RwSignal::new(None::<String>);
-    let error = RwSignal::new(None::<String>);
     let photos = Memo::new(move |_| {
         record.with(|r| {
             r.as_ref()
@@ -44,36 +43,6 @@ pub fn IncidentPhotos(
         })
     });
 
-    let chosen = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
-        // The same photo may be chosen again later.
-        input.set_value("");
-        let (Some(id), Some(repo)) = (id.get_untracked(), repo()) else {
-            return;
-        };
-        busy.set(true);
-        message.set(None);
-        error.set(None);
-        leptos::task::spawn_local(async move {
-            match blobs::add_photo(&repo, id, &file, caption.get_untracked()).await {
-                Ok(_) => {
-                    caption.set(String::new());
-                    message.set(Some("Photo saved on this device".to_owned()));
-                }
-                Err(e) => error.set(Some(e.to_string())),
-            }
-            busy.set(false);
-        });
-    };
-
     view! {
         <section class="photos" aria-labelledby="photos-heading">
             <h2 id="photos-heading">"Photos"</h2>
@@ -82,17 +51,9 @@ pub fn IncidentPhotos(
                 <input id="photo-caption" type="text" maxlength="200"
                     prop:value=move || caption.get()
                     on:input=move |ev| caption.set(event_target_value(&ev))/>
-                // The label is the big button; the input behind it opens the camera.
-                <label for="photo-file" class="button primary photo-button"
-                    class:busy=move || busy.get()>
-                    {move || if busy.get() { "Saving photo…" } else { "Add photo" }}
-                </label>
-                <input id="photo-file" class="visually-hidden" type="file"
-                    accept="image/*" capture="environment"
-                    disabled=move || busy.get()
-                    on:change=chosen/>
-                {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-                {move || message.get().map(|m| view! { <p class="saved" role="status">{m}</p> })}
+                {move || id.get().map(|id| view! {
+                    <AddPhoto input_id="photo-file" target=PhotoFor::Incident(id) caption=caption/>
+                })}
             </div>
             <Show
                 when=move || photos.with(|p| !p.is_empty())
@@ -117,6 +78,105 @@ pub fn IncidentPhotos(
                 </ul>
             </Show>
         </section>
+    }
+}
+
+/// A large "Add photo" button (a label; the file input behind it opens the
+/// camera). The chosen photo is shrunk, kept on the device and recorded in
+/// `target`; then `caption` is cleared and `on_added` hears of it.
+#[component]
+pub fn AddPhoto(
+    /// The id of the file input, unique on the page.
+    #[prop(into)]
+    input_id: String,
+    /// Where the photo is recorded.
+    target: PhotoFor,
+    /// What the photo shows, if the page asks for it.
+    #[prop(optional)]
+    caption: Option<RwSignal<String>>,
+    /// Told the photo's hash once it is kept and recorded.
+    #[prop(optional)]
+    on_added: Option<Callback<BlobHash>>,
+    /// Whether photos cannot be added now.
+    #[prop(optional, into)]
+    disabled: Signal<bool>,
+) -> impl IntoView {
+    let busy = RwSignal::new(false);
+    let message = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let chosen = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        // The same photo may be chosen again later.
+        input.set_value("");
+        let Some(repo) = repo() else {
+            return;
+        };
+        let target = target.clone();
+        busy.set(true);
+        message.set(None);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            let text = caption.map(|c| c.get_untracked()).unwrap_or_default();
+            match blobs::add_photo(&repo, target, &file, text).await {
+                Ok(hash) => {
+                    if let Some(c) = caption {
+                        c.set(String::new());
+                    }
+                    message.set(Some("Photo saved on this device".to_owned()));
+                    if let Some(on_added) = on_added {
+                        on_added.run(hash);
+                    }
+                }
+                Err(e) => error.set(Some(sentence(&e.to_string()))),
+            }
+            busy.set(false);
+        });
+    };
+    let off = move || busy.get() || disabled.get();
+    view! {
+        <label for=input_id.clone() class="button primary photo-button"
+            class:busy=move || busy.get() class:disabled=off>
+            {move || if busy.get() { "Saving photo…" } else { "Add photo" }}
+        </label>
+        <input id=input_id class="visually-hidden" type="file"
+            accept="image/*" capture="environment"
+            disabled=off
+            on:change=chosen/>
+        {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        {move || message.get().map(|m| view! { <p class="saved" role="status">{m}</p> })}
+    }
+}
+
+/// Photos in a row, each with its caption.
+#[component]
+pub fn PhotoStrip(
+    /// The photos and what each shows.
+    photos: Vec<(BlobHash, String)>,
+    /// What the list is, for people using a screen reader.
+    #[prop(into)]
+    label: String,
+) -> impl IntoView {
+    view! {
+        <ul class="photo-strip" aria-label=label>
+            {photos.into_iter().map(|(blob, caption)| view! {
+                <li>
+                    <figure>
+                        <Photo blob=blob caption=caption.clone()/>
+                        {(!caption.is_empty()).then(|| view! {
+                            <figcaption><span class="photo-caption">{caption}</span></figcaption>
+                        })}
+                    </figure>
+                </li>
+            }).collect_view()}
+        </ul>
     }
 }
 

@@ -1,18 +1,22 @@
 //! One item of a run as an auditor answers it with gloves on: the clause, the
 //! prompt and guidance, big answer buttons (or a number, text or date field),
-//! "not applicable", a note, who answered, and, for a flagged answer, "Raise a
-//! finding". Whether an answer fits, whether the run still takes answers and
+//! "not applicable", a note, the answer's photos and "Add photo" (a photo item's
+//! answer is its photo), who answered, and, for a flagged answer, "Raise a
+//! finding" (which carries the photos into the finding's evidence). Whether an answer fits, whether the run still takes answers and
 //! whether an answer is flagged are core's decisions.
 
 use fieldbook_core::ids::DocumentId;
 use fieldbook_core::model::checklist::{Item, ItemKind, Options};
 use fieldbook_core::model::checklist_run::{Answer, AnswerValue, Response};
+use fieldbook_core::model::evidence::BlobHash;
 use fieldbook_core::model::incident::Contested;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
+use super::photos::{AddPhoto, PhotoStrip};
 use super::repo;
 use super::wording::sentence;
+use crate::blobs::PhotoFor;
 
 /// What the page knows of one item, re-rendered only when it changes.
 #[derive(Debug, Clone, PartialEq)]
@@ -113,6 +117,26 @@ pub fn RunItem(
         }
     };
     let answerable = item.is_answerable();
+    let photos: Vec<(BlobHash, String)> = answer
+        .as_ref()
+        .map(|a| {
+            a.photos
+                .iter()
+                .map(|p| (p.clone(), item.prompt().to_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
+    // A photo item is answered by its first photo; any other takes photos once answered.
+    let takes_photos = !locked
+        && match item.kind() {
+            ItemKind::Photo => true,
+            ItemKind::Signature | ItemKind::Instruction => false,
+            _ => answer.is_some(),
+        };
+    let photo_target = PhotoFor::Answer {
+        run,
+        item: item.id().clone(),
+    };
 
     view! {
         <article id=dom.clone() class=if flagged { "item flagged" } else { "item" } aria-labelledby=format!("{dom}-prompt")>
@@ -149,6 +173,14 @@ pub fn RunItem(
                     prop:value=move || note.get()
                     on:input=move |ev| note.set(event_target_value(&ev))
                     on:change=note_save></textarea>
+            })}
+            {(!photos.is_empty()).then(|| view! {
+                <PhotoStrip photos=photos label=format!("Photos for: {}", item.prompt())/>
+            })}
+            {takes_photos.then(|| view! {
+                <div class="photo-add">
+                    <AddPhoto input_id=format!("{dom}-photo") target=photo_target/>
+                </div>
             })}
             {who.map(|w| view! { <p class="answered">"Answer: "<strong>{w}</strong></p> })}
             {flagged.then(|| match view.finding {
@@ -262,8 +294,13 @@ fn controls(
                     .map_err(|_| "Choose a date.".to_owned())
             })
         }
-        ItemKind::Photo | ItemKind::Signature => view! {
-            <p class="hint">"Photos and signatures are taken on the device's camera page; mark N/A if this does not apply."</p>
+        ItemKind::Photo => view! {
+            <p class="hint">"Answer with a photo (below), or mark N/A if this does not apply."</p>
+            <div class="answers" role="group" aria-label="Answer">{na}</div>
+        }
+        .into_any(),
+        ItemKind::Signature => view! {
+            <p class="hint">"Signatures are not taken here yet; mark N/A if this does not apply."</p>
             <div class="answers" role="group" aria-label="Answer">{na}</div>
         }
         .into_any(),

@@ -16,7 +16,9 @@
 //!
 //! A person's answer goes through [`answer`] (guarded by
 //! `model::checklist_run::Run::check_answer`; the first answer also starts a
-//! scheduled run), a workflow step through [`perform`].
+//! scheduled run), a photo for an answer through [`add_photo`] (appended to the
+//! answer's `photos` list, not a fresh map, so photos two people add to one
+//! answer offline are both kept), a workflow step through [`perform`].
 
 mod answers;
 mod events;
@@ -29,11 +31,12 @@ use super::checklist_template::log;
 use super::{check_header, ReadError, Stamp, SCHEMA_VERSION};
 use crate::model::access::{Person, RecordKind};
 use crate::model::checklist::logged::entry_id;
-use crate::model::checklist::{ItemId, Template, TemplateStatus};
+use crate::model::checklist::{ItemId, ItemKind, Template, TemplateStatus};
 use crate::model::checklist_run::{
-    apply, Answer, AnswerRefused, Run, RunCommand, RunContext, RunEvent, RunEventKind, RunStatus,
-    RunTransitionError,
+    apply, Answer, AnswerError, AnswerRefused, AnswerValue, Response, Run, RunCommand, RunContext,
+    RunEvent, RunEventKind, RunStatus, RunTransitionError,
 };
+use crate::model::evidence::BlobHash;
 
 /// What a person fills in to plan a run.
 #[derive(Debug, Clone, PartialEq)]
@@ -205,6 +208,58 @@ pub fn answer(
             }
             answers::write(tx, &answers, item, answer)
         },
+    )
+    .map_err(|failure| RunChangeError::Automerge(failure.error))?;
+    Ok(())
+}
+
+/// Adds the photo `blob` to the answer to `item`, as evidence. The hash is
+/// appended to the `photos` list of the answer that stands (the answer is not
+/// rewritten), so two people adding photos to one answer offline both keep
+/// theirs; a photo the answer already has changes nothing. A photo item with no
+/// answer yet is answered by `by` with this photo; any other item needs its
+/// answer first. Refused, like an answer, once the run is submitted.
+pub fn add_photo(
+    doc: &mut Automerge,
+    item: &ItemId,
+    blob: &BlobHash,
+    by: &Person,
+    stamp: Stamp,
+) -> Result<(), RunPerformError> {
+    let run = read(doc).map_err(RunChangeError::Read)?;
+    run.derived()
+        .standing
+        .may_answer()
+        .map_err(AnswerRefused::Locked)?;
+    let found = run
+        .template
+        .item(item)
+        .ok_or_else(|| AnswerRefused::Invalid(AnswerError::UnknownItem(item.clone())))?;
+    let Some(current) = run.answer(item) else {
+        if !matches!(found.kind(), ItemKind::Photo) {
+            return Err(AnswerRefused::from(AnswerError::NotAnsweredYet(item.clone())).into());
+        }
+        let first = Answer {
+            response: Response::Given(AnswerValue::Photo),
+            note: String::new(),
+            photos: vec![blob.clone()],
+            by: by.clone(),
+            at_ms: stamp.at_ms,
+        };
+        return answer(doc, item, &first, stamp);
+    };
+    if current.photos.contains(blob) {
+        return Ok(());
+    }
+    let photos = Node::at(doc, ROOT)
+        .map("answers")
+        .and_then(|answers| answers.map(item.as_str()))
+        .and_then(|answer| answer.object("photos", ObjType::List))
+        .ok_or(RunChangeError::Read(ReadError::BadField("answers")))?;
+    let index = doc.length(&photos);
+    doc.transact_with::<_, _, automerge::AutomergeError, _>(
+        |_| stamp.commit_options("add photo"),
+        |tx| tx.insert(&photos, index, blob.as_str()),
     )
     .map_err(|failure| RunChangeError::Automerge(failure.error))?;
     Ok(())

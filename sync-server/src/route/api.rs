@@ -32,7 +32,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/{*rest}", any(not_found))
 }
 
-/// The signed-in user and the sites they work at.
+/// The signed-in user and the sites they work at, each with its people (whom
+/// an audit team, a finding or a corrective action is given to).
 #[derive(Debug, Serialize)]
 pub struct Me {
     pub user: User,
@@ -59,7 +60,8 @@ pub struct SiteView {
     pub people: Vec<PersonView>,
 }
 
-/// Someone who works at a site: whom an audit team is picked from.
+/// Someone who works at a site: whom an audit team, a finding owner or a
+/// corrective action owner is picked from.
 #[derive(Debug, Serialize)]
 pub struct PersonView {
     pub id: String,

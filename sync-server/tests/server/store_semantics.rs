@@ -4,7 +4,8 @@
 
 use automerge::transaction::Transactable;
 use automerge::{Automerge, ROOT};
-use fieldbook_sync_server::store::{PostgresStore, Store};
+use fieldbook_core::model::access::Role;
+use fieldbook_sync_server::store::{Database, NewUser, PostgresStore, Store};
 
 use crate::random_id;
 use crate::test_db::{Backend, TestDb};
@@ -14,6 +15,7 @@ backend_tests!(
     chunks_load_in_write_order_and_compaction_replaces_them,
     a_compaction_that_fails_deletes_nothing,
     sites_round_trip_and_a_duplicate_is_an_error,
+    site_people_are_those_who_work_at_the_site_in_its_organisation,
 );
 
 /// Three changes to one document, each saved as its own chunk.
@@ -155,6 +157,79 @@ async fn sites_round_trip_and_a_duplicate_is_an_error(db: TestDb) {
     );
     store.ping().await.expect("ping");
     store.close().await;
+}
+
+async fn site_people_are_those_who_work_at_the_site_in_its_organisation(db: TestDb) {
+    let opened = db.open_database().await;
+    for (org, site) in [("acme", "north"), ("acme", "south"), ("globex", "west")] {
+        if !opened
+            .directory
+            .organisation_exists(org)
+            .await
+            .expect("query")
+        {
+            opened
+                .directory
+                .add_organisation(org, org)
+                .await
+                .expect("org");
+        }
+        opened
+            .store
+            .add_site(org, site, site, random_id())
+            .await
+            .expect("site");
+    }
+    async fn user(db: &Database, org: &str, login: &str, role: Role, sites: &[&str]) {
+        db.directory
+            .add_user(&NewUser {
+                id: format!("u-{login}"),
+                organisation: org.to_owned(),
+                login: login.to_owned(),
+                name: format!("Name {login}"),
+                role,
+                password_hash: "not a real hash".to_owned(),
+                sites: sites.iter().map(|s| (*s).to_owned()).collect(),
+                default_site: sites[0].to_owned(),
+            })
+            .await
+            .expect("user");
+    }
+    user(&opened, "acme", "ana", Role::Auditor, &["north"]).await;
+    user(&opened, "acme", "ben", Role::Manager, &["south", "north"]).await;
+    user(&opened, "acme", "cy", Role::Technician, &["south"]).await;
+    user(&opened, "globex", "dee", Role::Technician, &["west"]).await;
+    let people = |org: &'static str, site: &'static str| {
+        let directory = opened.directory.clone();
+        async move {
+            directory
+                .site_people(org, site)
+                .await
+                .expect("people")
+                .into_iter()
+                .map(|c| (c.login, c.name, c.role))
+                .collect::<Vec<_>>()
+        }
+    };
+    let named = |login: &str, role| (login.to_owned(), format!("Name {login}"), role);
+    // By name, each once; never someone of another site or organisation.
+    assert_eq!(
+        people("acme", "north").await,
+        vec![named("ana", Role::Auditor), named("ben", Role::Manager)]
+    );
+    assert_eq!(
+        people("acme", "south").await,
+        vec![named("ben", Role::Manager), named("cy", Role::Technician)]
+    );
+    assert_eq!(
+        people("globex", "west").await,
+        vec![named("dee", Role::Technician)]
+    );
+    assert!(
+        people("globex", "north").await.is_empty(),
+        "a site name of another organisation lists nobody"
+    );
+    opened.store.close().await;
 }
 
 /// PostgreSQL only: SQLite's `synchronous=FULL` is set when `SqliteStore::open` opens

@@ -232,6 +232,36 @@ fn merging_two_offline_replicas_keeps_every_event() {
 }
 
 #[test]
+fn photos_added_to_a_finding_on_two_devices_offline_are_both_kept() {
+    let mut a = device(1);
+    create(&mut a, &sample(), &lead(), Stamp::at(1_000)).unwrap();
+    let mut b = a.fork().with_actor(ActorId::from([2; 16]));
+    let photo = |hex: &str, caption: &str| {
+        Edit::AddEvidence(Evidence::Photo {
+            blob: hex.repeat(32).parse().unwrap(),
+            caption: caption.into(),
+        })
+    };
+    edit(&mut a, &photo("aa", "Rack label"), Stamp::at(2_000)).unwrap();
+    edit(&mut b, &photo("bb", "Change log"), Stamp::at(2_100)).unwrap();
+    a.merge(&mut b.clone()).unwrap();
+    b.merge(&mut a.clone()).unwrap();
+    let (x, y) = (read(&a).unwrap(), read(&b).unwrap());
+    assert_eq!(x, y);
+    let captions: Vec<&str> = x
+        .evidence
+        .iter()
+        .filter_map(|e| match e {
+            Evidence::Photo { caption, .. } => Some(caption.as_str()),
+            _ => None,
+        })
+        .collect();
+    let before = sample().evidence.len();
+    assert_eq!(x.evidence.len(), before + 2);
+    assert!(captions.contains(&"Rack label") && captions.contains(&"Change log"));
+}
+
+#[test]
 fn a_refused_action_writes_nothing() {
     let mut doc = device(1);
     create(&mut doc, &sample(), &lead(), Stamp::at(0)).unwrap();

@@ -67,6 +67,8 @@ pub enum AnswerError {
     NotANumber(ItemId),
     #[error("item `{0}` needs at least one photo")]
     NoPhoto(ItemId),
+    #[error("answer item `{0}` first, then add photos to the answer")]
+    NotAnsweredYet(ItemId),
 }
 
 impl Answer {
