@@ -43,7 +43,9 @@
 //!   event and waits: nobody assigns or works it until a manager approves, and a
 //!   refusal ends it as Cancelled with the manager's reason. The approver's role
 //!   is part of the event, so a technician's "approval" made on a device that
-//!   skipped the check is refused on every replay, not only on the device.
+//!   skipped the check is refused on every replay, not only on the device. The
+//!   role is what the device recorded; checking it against the sender is the
+//!   server's (not done yet).
 //!
 //! The same table ([`Standing::after`]) checks a person's action in
 //! [`apply`](super::action::apply) and every stored event in
