@@ -19,7 +19,8 @@
 //! document that does not exist, and changes from a role that may only read that
 //! kind of record are never stored. Each stored change is recorded with who sent it
 //! and when it arrived, and a new incident gets its human reference (INC-000001;
-//! a service request REQ-000001)
+//! a service request REQ-000001; an approval or refusal of a service request is
+//! stored only from a manager or admin whose event states their own role)
 //! as the server's own change.
 //!
 //! Everything done to one document runs inside an unwind boundary: a panic there (a
@@ -448,7 +449,14 @@ impl Hub {
         };
         self.test_panic_hook(document_id, doc);
         if !applied.is_empty() {
-            let reference = match self.admit(document_id, principal, doc.doc(), access).await {
+            let admitted = self
+                .admit(document_id, principal, doc.doc(), access)
+                .await
+                .and_then(|reference| {
+                    approvals_by_sender(document_id, principal, doc.doc(), access, &applied)
+                        .map(|()| reference)
+                });
+            let reference = match admitted {
                 Ok(reference) => reference,
                 Err(error) => {
                     self.undo(document_id, conn, doc, &applied);
@@ -768,6 +776,50 @@ fn named_site(doc: &automerge::Automerge) -> Option<String> {
 /// history shows "the server" rather than a machine.
 fn server_actor() -> automerge::ActorId {
     automerge::ActorId::from(b"fieldbook-server".as_slice())
+}
+
+/// Refuses new approvals or refusals of a service request unless the sender is
+/// someone who approves (a manager or admin) and the event states the sender's
+/// own role: the lifecycle checks the role an event states on every device, and
+/// this makes that role the truth, not a device's word.
+fn approvals_by_sender(
+    document_id: DocumentId,
+    principal: &Principal,
+    doc: &automerge::Automerge,
+    access: &Option<DocAccess>,
+    applied: &Applied,
+) -> Result<(), HubError> {
+    use fieldbook_core::model::event::EventKind;
+    let is_request = access.as_ref().and_then(|a| a.kind.as_deref())
+        == Some(fieldbook_core::model::access::RecordKind::ServiceRequest.as_str());
+    if !is_request {
+        return Ok(());
+    }
+    // A log that does not read is refused by every device's lifecycle anyway.
+    let Ok(added) = fieldbook_core::doc::incident::events_added_since(doc, &applied.heads_before)
+    else {
+        return Ok(());
+    };
+    let claimed = added.iter().find_map(|event| match &event.kind {
+        EventKind::Approved { role, .. } | EventKind::ApprovalRefused { role, .. } => Some(*role),
+        _ => None,
+    });
+    match claimed {
+        None => Ok(()),
+        Some(role)
+            if role == principal.role
+                && fieldbook_core::model::lifecycle::approves(principal.role) =>
+        {
+            Ok(())
+        }
+        Some(_) => Err(HubError::NotAllowed {
+            message: format!(
+                "as {} {} you may not approve or refuse service requests; your changes to document {document_id} were not stored",
+                article(principal.role.as_str()),
+                principal.role,
+            ),
+        }),
+    }
 }
 
 fn article(word: &str) -> &'static str {

@@ -401,6 +401,18 @@ pub fn perform(doc: &mut Automerge, command: Command, stamp: Stamp) -> Result<Ev
     Ok(event)
 }
 
+/// The events the document holds now that it did not hold at `heads` (every
+/// event for empty heads): what a set of received changes added to the log. The
+/// server checks these against the sender (an approval names its role).
+pub fn events_added_since(doc: &Automerge, heads: &[ChangeHash]) -> Result<Vec<Event>, ReadError> {
+    let before = confirmed_event_ids(doc, heads)?;
+    Ok(read(doc)?
+        .events
+        .into_iter()
+        .filter(|e| !before.contains(&e.id))
+        .collect())
+}
+
 /// The ids of the events the document held at `heads`: pass the heads the server
 /// acknowledged to learn which events it has seen (for a provisional SLA).
 pub fn confirmed_event_ids(

@@ -44,8 +44,7 @@
 //!   refusal ends it as Cancelled with the manager's reason. The approver's role
 //!   is part of the event, so a technician's "approval" made on a device that
 //!   skipped the check is refused on every replay, not only on the device. The
-//!   role is what the device recorded; checking it against the sender is the
-//!   server's (not done yet).
+//!   server stores an approval only when the stated role is the sender's own.
 //!
 //! The same table ([`Standing::after`]) checks a person's action in
 //! [`apply`](super::action::apply) and every stored event in

@@ -11,6 +11,7 @@ use automerge::{Automerge, ChangeHash, ReadDoc, ROOT};
 use fieldbook_core::doc::incident;
 use fieldbook_core::ids::DocumentId;
 use fieldbook_core::model::access::{self, RecordKind, Role};
+use fieldbook_core::model::action::Command;
 use fieldbook_core::model::incident::{TicketKind, Title};
 use fieldbook_core::model::priority::{Impact, Urgency};
 use fieldbook_sync_server::store::{ChangeReceipt, Database, DocAccess, NewUser};
@@ -27,6 +28,7 @@ backend_tests!(
     outsiders_get_the_same_answers_as_for_documents_that_do_not_exist,
     a_new_document_goes_to_the_site_it_names_or_the_default_site_and_no_other,
     changes_are_receipted_and_incidents_and_requests_numbered_per_organisation,
+    only_a_manager_or_admin_stores_an_approval_and_only_in_their_own_role,
 );
 
 /// A second site of the test organisation.
@@ -747,5 +749,84 @@ async fn changes_are_receipted_and_incidents_and_requests_numbered_per_organisat
         incident::read(tech.doc(request)).expect("read").kind,
         TicketKind::ServiceRequest
     );
+    database.store.close().await;
+}
+
+/// An approval of a service request is stored only from someone who approves, and
+/// only stating their own role: a technician's device that writes "Mia Manager,
+/// manager" is refused and closed, and nothing of that change is stored.
+async fn only_a_manager_or_admin_stores_an_approval_and_only_in_their_own_role(db: TestDb) {
+    let server = ServerProcess::start(&Options::new(&db)).await;
+    let addr = server.addr;
+    let database = db.open_database().await;
+    add_places(&database).await;
+    let tess = add_person(&database, ORGANISATION, "tess", Role::Technician, &[SITE]).await;
+    let mia = add_person(&database, ORGANISATION, "mia", Role::Manager, &[SITE]).await;
+
+    let id = random_id();
+    let mut doc = Automerge::new();
+    let new = incident::NewIncident {
+        kind: TicketKind::ServiceRequest,
+        needs_approval: true,
+        ..sample_new(SITE, "New laptop for Ana")
+    };
+    incident::create(&mut doc, &new, stamp()).expect("create request");
+    let mut tech = TestClient::connect_as(addr, "tess-tablet", &tess).await;
+    tech.create(id, doc).await;
+    tech.until("the request and its reference", |c| {
+        c.acked(id) && incident::read(c.doc(id)).is_ok_and(|r| r.reference.is_some())
+    })
+    .await;
+    let stored = receipted(&database, id).await;
+
+    let approve = |role| Command::Approve {
+        by: "Mia Manager".into(),
+        role,
+    };
+    // The technician's device states a manager's role: every device's lifecycle
+    // would take it, so the server must not.
+    tech.change(id, |d| {
+        incident::perform(d, approve(Role::Manager), stamp())
+    })
+    .await
+    .expect("the device's own lifecycle takes the stated role");
+    let error = error_from(&mut tech).await;
+    assert!(
+        error.contains("as a technician you may not approve or refuse service requests"),
+        "{error}"
+    );
+    closed(&mut tech).await;
+    assert_eq!(
+        receipted(&database, id).await,
+        stored,
+        "nothing of it stored"
+    );
+
+    // A manager stating another role is refused too; stating their own, stored.
+    let mut phone = TestClient::connect_as(addr, "mia-phone", &mia).await;
+    phone.request(id).await;
+    phone
+        .until("the request", |c| incident::read(c.doc(id)).is_ok())
+        .await;
+    let mut other = phone.doc(id).clone();
+    incident::perform(&mut other, approve(Role::Admin), stamp()).expect("stated as admin");
+    let mut liar = TestClient::connect_as(addr, "mia-laptop", &mia).await;
+    liar.create(id, other).await;
+    let error = error_from(&mut liar).await;
+    assert!(
+        error.contains("as a manager you may not approve"),
+        "{error}"
+    );
+    assert_eq!(receipted(&database, id).await, stored);
+
+    phone
+        .change(id, |d| {
+            incident::perform(d, approve(Role::Manager), stamp())
+        })
+        .await
+        .expect("approved");
+    phone.until("the approval stored", |c| c.acked(id)).await;
+    assert!(phone.errors.is_empty(), "{:?}", phone.errors);
+    assert_eq!(receipted(&database, id).await.len(), stored.len() + 1);
     database.store.close().await;
 }
