@@ -203,7 +203,8 @@ export class Fieldbook {
   async drawSignature() {
     const box = await this.signaturePad().boundingBox();
     if (!box) throw new Error('the signature pad is not on screen');
-    await this.signaturePad().scrollIntoViewIfNeeded();
+    // In the middle of the screen, as a person holds the tablet out to the customer.
+    await this.signaturePad().evaluate((e) => e.scrollIntoView({ block: 'center' }));
     const at = async (fx: number, fy: number) => {
       const now = await this.signaturePad().boundingBox();
       if (!now) throw new Error('the signature pad left the screen');
