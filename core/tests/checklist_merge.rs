@@ -277,6 +277,123 @@ fn photos_two_auditors_add_to_one_answer_offline_are_both_kept() {
 }
 
 #[test]
+fn a_photo_added_while_another_tablet_edits_the_answer_is_kept() {
+    // 1. Ana answers "No" with a photo; both tablets have it.
+    let (mut a, mut b) = run_on_two_tablets();
+    let item = id("c8-incidents");
+    let (first, second, third): (BlobHash, BlobHash, BlobHash) = (
+        "aa".repeat(32).parse().expect("hash"),
+        "bb".repeat(32).parse().expect("hash"),
+        "cc".repeat(32).parse().expect("hash"),
+    );
+    let mut no = given(AnswerValue::No, ana(), T0);
+    no.photos = vec![first.clone()];
+    answer(&mut a, &item, &no, Stamp::at(T0)).expect("answer");
+    b.merge(&mut a).expect("sync before going offline");
+    // 2. Offline, Ana adds a photo on tablet 1 while Ben, on tablet 2, edits
+    //    the note of the same answer (re-answering it, keeping what he sees)
+    //    and adds a photo of his own after.
+    add_photo(&mut a, &item, &second, &ana(), Stamp::at(T0 + MINUTE)).expect("photo a");
+    let mut edited = read(&b)
+        .expect("read b")
+        .answer(&item)
+        .expect("answer")
+        .clone();
+    edited.note = "No priority matrix in the procedure".into();
+    edited.by = ben();
+    edited.at_ms = T0 + MINUTE;
+    answer(&mut b, &item, &edited, Stamp::at(T0 + MINUTE)).expect("note b");
+    add_photo(&mut b, &item, &third, &ben(), Stamp::at(T0 + 2 * MINUTE)).expect("photo b");
+    // 3. They meet: Ben's note stands and all three photos are there.
+    let (seen_a, seen_b) = merge_both_ways(&mut a, &mut b);
+    assert_eq!(seen_a, seen_b);
+    let kept = seen_a.answer(&item).expect("answer");
+    assert_eq!(kept.note, "No priority matrix in the procedure");
+    let mut photos = kept.photos.clone();
+    photos.sort();
+    assert_eq!(photos, vec![first, second, third]);
+}
+
+#[test]
+fn photos_added_to_two_conflicting_answers_are_all_kept() {
+    // 1. Offline, Ana answers "No" with a photo and Ben answers "Yes" with
+    //    another: a conflict for a person to settle.
+    let (mut a, mut b) = run_on_two_tablets();
+    let item = id("c8-incidents");
+    let (first, second): (BlobHash, BlobHash) = (
+        "aa".repeat(32).parse().expect("hash"),
+        "bb".repeat(32).parse().expect("hash"),
+    );
+    let mut no = given(AnswerValue::No, ana(), T0);
+    no.photos = vec![first.clone()];
+    answer(&mut a, &item, &no, Stamp::at(T0)).expect("answer a");
+    let mut yes = given(AnswerValue::Yes, ben(), T0);
+    yes.photos = vec![second.clone()];
+    answer(&mut b, &item, &yes, Stamp::at(T0)).expect("answer b");
+    // 2. They meet: both answers are offered, and whichever stands holds both
+    //    photos: evidence is never part of the choice.
+    let (seen, _) = merge_both_ways(&mut a, &mut b);
+    let contested = &seen.answers[&item];
+    assert!(contested.is_conflict());
+    for answer in std::iter::once(&contested.value).chain(&contested.others) {
+        let mut photos = answer.photos.clone();
+        photos.sort();
+        assert_eq!(photos, vec![first.clone(), second.clone()]);
+    }
+}
+
+#[test]
+fn a_run_from_before_the_photos_map_keeps_its_photos_and_takes_new_ones() {
+    use automerge::transaction::Transactable;
+    use automerge::{ReadDoc, ROOT};
+    // 1. A run as an earlier Fieldbook wrote it: no root `photos` map, and the
+    //    answer's photo inside the answer map.
+    let (mut a, _) = run_on_two_tablets();
+    let item = id("c8-incidents");
+    answer(
+        &mut a,
+        &item,
+        &given(AnswerValue::No, ana(), T0),
+        Stamp::at(T0),
+    )
+    .expect("answer");
+    let old: BlobHash = "aa".repeat(32).parse().expect("hash");
+    let mut tx = a.transaction();
+    tx.delete(ROOT, "photos").expect("drop the photos map");
+    let answers = tx.get(ROOT, "answers").expect("get").expect("answers").1;
+    let map = tx
+        .get(&answers, item.as_str())
+        .expect("get")
+        .expect("answer")
+        .1;
+    let list = tx.get(&map, "photos").expect("get").expect("photos").1;
+    tx.insert(&list, 0, old.as_str()).expect("old photo");
+    tx.commit();
+    assert_eq!(
+        read(&a)
+            .expect("read")
+            .answer(&item)
+            .expect("answer")
+            .photos,
+        vec![old.clone()]
+    );
+    // 2. Two tablets with that run each add a photo offline; each creates the
+    //    photos map the run lacked.
+    let mut b = a.fork().with_actor(ActorId::from([2; 16]));
+    let (first, second): (BlobHash, BlobHash) = (
+        "bb".repeat(32).parse().expect("hash"),
+        "cc".repeat(32).parse().expect("hash"),
+    );
+    add_photo(&mut a, &item, &first, &ana(), Stamp::at(T0 + MINUTE)).expect("photo a");
+    add_photo(&mut b, &item, &second, &ben(), Stamp::at(T0 + MINUTE)).expect("photo b");
+    // 3. They meet: the old photo and both new ones are there.
+    let (seen, _) = merge_both_ways(&mut a, &mut b);
+    let mut photos = seen.answer(&item).expect("answer").photos.clone();
+    photos.sort();
+    assert_eq!(photos, vec![old, first, second]);
+}
+
+#[test]
 fn a_photo_answers_a_photo_item_but_other_items_need_an_answer_first() {
     let (mut a, _) = run_on_two_tablets();
     let photo: BlobHash = "cc".repeat(32).parse().expect("hash");

@@ -5,6 +5,7 @@
 //!   template: { status, …content (see checklist_template/body.rs) },
 //!   assignees: { <user id>: { name, role } },
 //!   answers: { <item id>: { … } }            (see answers.rs)
+//!   photos: { <item id>: [hash, …] }         (see answers.rs)
 //!   events: [ { id, type, at, device, by, byName, byRole, … } ] }  (see events.rs)
 //! ```
 //! `template` is the snapshot the run started from and is never written again,
@@ -17,8 +18,9 @@
 //! A person's answer goes through [`answer`] (guarded by
 //! `model::checklist_run::Run::check_answer`; the first answer also starts a
 //! scheduled run), a photo for an answer through [`add_photo`] (appended to the
-//! answer's `photos` list, not a fresh map, so photos two people add to one
-//! answer offline are both kept), a workflow step through [`perform`].
+//! item's list under `photos`, outside the answer maps, so photos two people add
+//! to one answer offline are both kept, and so is a photo added while someone
+//! else rewrites the answer), a workflow step through [`perform`].
 
 mod answers;
 mod events;
@@ -118,6 +120,7 @@ pub fn create(
                 write_assignee(tx, &assignees, person)?;
             }
             tx.put_object(ROOT, "answers", ObjType::Map)?;
+            tx.put_object(ROOT, answers::PHOTOS, ObjType::Map)?;
             let list = tx.put_object(ROOT, "events", ObjType::List)?;
             events::write(tx, &list, 0, &scheduled)
         },
@@ -206,7 +209,8 @@ pub fn answer(
             if let Some(start) = &start {
                 events::write(tx, &list, index, start)?;
             }
-            answers::write(tx, &answers, item, answer)
+            answers::write(tx, &answers, item, answer)?;
+            answers::keep_photos(tx, item, &answer.photos)
         },
     )
     .map_err(|failure| RunChangeError::Automerge(failure.error))?;
@@ -251,15 +255,9 @@ pub fn add_photo(
     if current.photos.contains(blob) {
         return Ok(());
     }
-    let photos = Node::at(doc, ROOT)
-        .map("answers")
-        .and_then(|answers| answers.map(item.as_str()))
-        .and_then(|answer| answer.object("photos", ObjType::List))
-        .ok_or(RunChangeError::Read(ReadError::BadField("answers")))?;
-    let index = doc.length(&photos);
     doc.transact_with::<_, _, automerge::AutomergeError, _>(
         |_| stamp.commit_options("add photo"),
-        |tx| tx.insert(&photos, index, blob.as_str()),
+        |tx| answers::keep_photos(tx, item, std::slice::from_ref(blob)),
     )
     .map_err(|failure| RunChangeError::Automerge(failure.error))?;
     Ok(())

@@ -15,17 +15,35 @@
 //! whole maps under one key, which Automerge keeps both of: the reader shows
 //! them as a [`Contested`] answer, never a blend of one person's value with the
 //! other's note.
+//!
+//! Photos are evidence, not part of what a person chooses between, so they
+//! also live outside the answer maps, in an append-only list per item:
+//!
+//! ```text
+//! photos: { <item id>: [hash, …] }
+//! ```
+//! A photo added on one device while another rewrites the answer (a new note,
+//! a changed value) would otherwise sit in a map the rewrite replaced. An
+//! answer's photos are read as the union of every list under its key (two
+//! devices may each have created one offline), those in every concurrent
+//! answer map (runs written before the `photos` map existed keep theirs only
+//! there), in the order first seen. The answer maps still get a copy of the
+//! photos their writer knew, so a device running an older Fieldbook reads them.
 
 use std::collections::BTreeMap;
 
 use automerge::transaction::Transactable;
-use automerge::{Automerge, AutomergeError, ObjId, ObjType, ReadDoc, Value};
+use automerge::{Automerge, AutomergeError, ObjId, ObjType, ReadDoc, Value, ROOT};
 
 use crate::doc::checklist_template::body::Node;
 use crate::doc::checklist_template::log::{read_person, write_person};
 use crate::model::checklist::{Item, ItemId, ItemKind, Template};
 use crate::model::checklist_run::{Answer, AnswerValue, Response};
+use crate::model::evidence::BlobHash;
 use crate::model::incident::Contested;
+
+/// The root map of each item's photos.
+pub(super) const PHOTOS: &str = "photos";
 
 /// Writes `answer` to `item` as a fresh map under the `answers` map `answers`.
 pub(super) fn write(
@@ -78,15 +96,21 @@ pub(super) fn read_all(
             .ok()
             .and_then(|id| template.item(&id).map(|item| (id, item)));
         let values = doc.get_all(answers, key.as_str()).unwrap_or_default();
+        let maps: Vec<&ObjId> = values
+            .iter()
+            .filter_map(|(value, obj)| matches!(value, Value::Object(ObjType::Map)).then_some(obj))
+            .collect();
+        let mut photos = Vec::new();
+        for map in &maps {
+            add_new(&mut photos, Node::at(doc, (*map).clone()).texts("photos"));
+        }
+        add_new(&mut photos, shared_photos(doc, &key));
         // get_all lists values in op order; the winner `get` shows is the last one.
         let parsed: Vec<Answer> = match &item {
-            Some((_, item)) => values
+            Some((_, item)) => maps
                 .iter()
                 .rev()
-                .filter_map(|(value, obj)| match value {
-                    Value::Object(ObjType::Map) => read_one(doc, obj, item),
-                    _ => None,
-                })
+                .filter_map(|obj| read_one(doc, obj, item, &photos))
                 .collect(),
             None => Vec::new(),
         };
@@ -116,7 +140,65 @@ fn contested(parsed: Vec<Answer>) -> Option<Contested<Answer>> {
     Some(Contested { value, others })
 }
 
-fn read_one(doc: &Automerge, obj: &ObjId, item: &Item) -> Option<Answer> {
+/// Appends to `into` the readable hashes of `texts` it does not hold yet.
+fn add_new(into: &mut Vec<BlobHash>, texts: Vec<String>) {
+    for hash in texts.iter().filter_map(|t| t.parse::<BlobHash>().ok()) {
+        if !into.contains(&hash) {
+            into.push(hash);
+        }
+    }
+}
+
+/// Every hash in every list under `item` in every root `photos` map.
+fn shared_photos(doc: &impl ReadDoc, item: &str) -> Vec<String> {
+    let lists = doc
+        .get_all(ROOT, PHOTOS)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(value, _)| matches!(value, Value::Object(ObjType::Map)))
+        .flat_map(|(_, map)| doc.get_all(&map, item).unwrap_or_default())
+        .filter(|(value, _)| matches!(value, Value::Object(ObjType::List)));
+    let mut texts = Vec::new();
+    for (_, list) in lists {
+        texts.extend(
+            doc.list_range(&list, ..)
+                .filter_map(|entry| Value::from(entry.value).as_str().map(str::to_owned)),
+        );
+    }
+    texts
+}
+
+/// Appends to `item`'s list under the root `photos` map those of `photos` the
+/// document does not already keep for it, creating the map or the list where
+/// this document has none yet.
+pub(super) fn keep_photos(
+    tx: &mut impl Transactable,
+    item: &ItemId,
+    photos: &[BlobHash],
+) -> Result<(), AutomergeError> {
+    let kept = shared_photos(tx, item.as_str());
+    let new: Vec<&BlobHash> = photos
+        .iter()
+        .filter(|p| !kept.iter().any(|k| k == p.as_str()))
+        .collect();
+    if new.is_empty() {
+        return Ok(());
+    }
+    let map = match tx.get(ROOT, PHOTOS)? {
+        Some((Value::Object(ObjType::Map), map)) => map,
+        _ => tx.put_object(ROOT, PHOTOS, ObjType::Map)?,
+    };
+    let list = match tx.get(&map, item.as_str())? {
+        Some((Value::Object(ObjType::List), list)) => list,
+        _ => tx.put_object(&map, item.as_str(), ObjType::List)?,
+    };
+    for (index, photo) in (tx.length(&list)..).zip(new) {
+        tx.insert(&list, index, photo.as_str())?;
+    }
+    Ok(())
+}
+
+fn read_one(doc: &Automerge, obj: &ObjId, item: &Item, photos: &[BlobHash]) -> Option<Answer> {
     let node = Node::at(doc, obj.clone());
     let response = match node.boolean("na") {
         Some(true) => Response::NotApplicable,
@@ -125,11 +207,7 @@ fn read_one(doc: &Automerge, obj: &ObjId, item: &Item) -> Option<Answer> {
     let answer = Answer {
         response,
         note: node.text("note").unwrap_or_default(),
-        photos: node
-            .texts("photos")
-            .iter()
-            .filter_map(|p| p.parse().ok())
-            .collect(),
+        photos: photos.to_vec(),
         by: read_person(&node)?,
         at_ms: node.int("at")?,
     };
