@@ -155,7 +155,8 @@ fn a_major_nonconformity_is_closed_through_a_corrective_action() {
     assert_eq!(read_action.status(), ca::Status::Closed);
 
     // 4. Verification of the finding, against the action's owner as read from its document.
-    let action_owners: Vec<UserRef> = read_action.owner.all().cloned().collect();
+    let action_owners = read_action.owners();
+    assert_eq!(action_owners, vec![UserRef::from(&doer)]);
     step(Command::SubmitForVerification, &owner, &action_owners).unwrap();
     let verify = || Command::Verify {
         result: VerificationResult::Effective,
@@ -169,7 +170,16 @@ fn a_major_nonconformity_is_closed_through_a_corrective_action() {
         "{message}"
     );
     assert!(step(verify(), &owner, &action_owners).is_err());
-    step(verify(), &verifier, &action_owners).unwrap();
+    let before_verifying = finding.get_heads();
+    finding_doc::perform(&mut finding, verify(), &verifier, &action_owners, tick()).unwrap();
+    // The server's check sees the one new verification, by the verifier.
+    let added = finding_doc::verifications_added_since(&finding, &before_verifying).unwrap();
+    assert_eq!(added.len(), 1);
+    assert_eq!(added[0].by, verifier);
+    let now = finding.get_heads();
+    assert!(finding_doc::verifications_added_since(&finding, &now)
+        .unwrap()
+        .is_empty());
 
     // 5. Closed, on every replica, with the whole trail.
     let closed = finding_doc::read(&Automerge::load(&finding.save()).unwrap()).unwrap();

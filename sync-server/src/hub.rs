@@ -449,13 +449,21 @@ impl Hub {
         };
         self.test_panic_hook(document_id, doc);
         if !applied.is_empty() {
-            let admitted = self
+            let mut admitted = self
                 .admit(document_id, principal, doc.doc(), access)
                 .await
                 .and_then(|reference| {
                     approvals_by_sender(document_id, principal, doc.doc(), access, &applied)
                         .map(|()| reference)
                 });
+            if admitted.is_ok() {
+                if let Err(error) = self
+                    .impartial_verifications(document_id, principal, doc.doc(), access, &applied)
+                    .await
+                {
+                    admitted = Err(error);
+                }
+            }
             let reference = match admitted {
                 Ok(reference) => reference,
                 Err(error) => {
@@ -486,6 +494,87 @@ impl Hub {
         }
         // Everything in `doc` is now committed: safe to advertise.
         self.fan_out(document_id, doc);
+        Ok(())
+    }
+
+    /// Refuses a new verification of a finding unless the sender made it in their
+    /// own name and owns neither the finding nor any of its corrective actions,
+    /// as read from the action documents the server holds. Every device's
+    /// lifecycle checks the verifier against the owners the event lists; this
+    /// makes that list, and the verifier's name, the truth rather than a
+    /// device's word.
+    async fn impartial_verifications(
+        &self,
+        document_id: DocumentId,
+        principal: &Principal,
+        doc: &automerge::Automerge,
+        access: &Option<DocAccess>,
+        applied: &Applied,
+    ) -> Result<(), HubError> {
+        use fieldbook_core::doc::{corrective_action, finding};
+        use fieldbook_core::model::access::RecordKind;
+        let is_finding =
+            access.as_ref().and_then(|a| a.kind.as_deref()) == Some(RecordKind::Finding.as_str());
+        if !is_finding {
+            return Ok(());
+        }
+        // A log that does not read is refused by every device's lifecycle anyway.
+        let Ok(added) = finding::verifications_added_since(doc, &applied.heads_before) else {
+            return Ok(());
+        };
+        if added.is_empty() {
+            return Ok(());
+        }
+        let refuse = |why: String| {
+            Err(HubError::NotAllowed {
+                message: format!("{why}; your changes to document {document_id} were not stored"),
+            })
+        };
+        if added.iter().any(|e| e.by.user_id != principal.user_id) {
+            return refuse(format!(
+                "{} may record a verification only in their own name",
+                principal.name
+            ));
+        }
+        let Ok(record) = finding::read(doc) else {
+            return Ok(());
+        };
+        let standing = record.derived().standing;
+        let finding_owners = record.owner.iter().flat_map(|o| o.all());
+        if finding_owners
+            .chain(standing.owner.iter())
+            .any(|o| o.user_id == principal.user_id)
+        {
+            return refuse(format!(
+                "{} owns this finding and so may not verify it: verification must be impartial",
+                principal.name
+            ));
+        }
+        for action in &standing.actions {
+            let loaded = match action.parse::<DocumentId>() {
+                Ok(id) => self.inner.store.load(id).await?,
+                Err(_) => None,
+            };
+            let read = loaded.and_then(|chunks| {
+                let bytes: Vec<u8> = chunks
+                    .iter()
+                    .flat_map(|c| c.bytes.iter().copied())
+                    .collect();
+                let doc = automerge::Automerge::load(&bytes).ok()?;
+                corrective_action::read(&doc).ok()
+            });
+            let Some(read) = read else {
+                return refuse(format!(
+                    "corrective action {action} of this finding is not on the server, so who owns it is not known and the finding cannot be verified yet"
+                ));
+            };
+            if read.owners().iter().any(|o| o.user_id == principal.user_id) {
+                return refuse(format!(
+                    "{} owns corrective action “{}” of this finding and so may not verify it: verification must be impartial",
+                    principal.name, read.title
+                ));
+            }
+        }
         Ok(())
     }
 

@@ -160,10 +160,9 @@ impl Repo {
                     "the corrective action {id} has not reached this device yet, so who owns it is not known; connect to the network and try again"
                 ))
             })?;
-            let standing = action.derived().standing;
-            for owner in action.owner.all().chain(standing.owner.iter()) {
-                if !owners.contains(owner) {
-                    owners.push(owner.clone());
+            for owner in action.owners() {
+                if !owners.contains(&owner) {
+                    owners.push(owner);
                 }
             }
         }

@@ -216,3 +216,31 @@ pub fn append_event(doc: &mut Automerge, event: &Event, stamp: Stamp) -> Result<
 
 #[cfg(test)]
 mod tests;
+
+/// The verifications in the log now that it did not hold at `heads` (the
+/// server's check of who verifies). Empty if the log holds none, without
+/// reading the older version.
+pub fn verifications_added_since(
+    doc: &Automerge,
+    heads: &[automerge::ChangeHash],
+) -> Result<Vec<Event>, ReadError> {
+    let verifications: Vec<Event> = read(doc)?
+        .events
+        .into_iter()
+        .filter(|e| matches!(e.kind, FindingEvent::Verified { .. }))
+        .collect();
+    if verifications.is_empty() || heads.is_empty() {
+        return Ok(verifications);
+    }
+    if !doc.get_missing_deps(heads).is_empty() {
+        return Err(ReadError::UnknownHeads);
+    }
+    let before = doc.fork_at(heads).map_err(|_| ReadError::UnknownHeads)?;
+    let known: Vec<String> = read(&before)
+        .map(|f| f.events.into_iter().map(|e| e.id).collect())
+        .unwrap_or_default();
+    Ok(verifications
+        .into_iter()
+        .filter(|e| !known.contains(&e.id))
+        .collect())
+}

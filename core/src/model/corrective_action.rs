@@ -195,6 +195,20 @@ impl CorrectiveAction {
         self.derived().standing.status
     }
 
+    /// Everyone who owns it, or in a conflict may own it: the owner field's
+    /// values and the owner its log arrives at. A verifier of its finding must
+    /// be none of them.
+    pub fn owners(&self) -> Vec<UserRef> {
+        let standing = self.derived().standing;
+        let mut owners: Vec<UserRef> = Vec::new();
+        for owner in self.owner.all().chain(standing.owner.iter()) {
+            if !owners.contains(owner) {
+                owners.push(owner.clone());
+            }
+        }
+        owners
+    }
+
     /// What `who` can do next (see [`next_actions`]).
     pub fn next_actions(&self, who: &Person) -> Vec<Action> {
         next_actions(self, who)

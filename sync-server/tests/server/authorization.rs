@@ -29,6 +29,7 @@ backend_tests!(
     a_new_document_goes_to_the_site_it_names_or_the_default_site_and_no_other,
     changes_are_receipted_and_incidents_and_requests_numbered_per_organisation,
     only_a_manager_or_admin_stores_an_approval_and_only_in_their_own_role,
+    a_verification_is_stored_only_from_an_impartial_verifier_in_their_own_name,
 );
 
 /// A second site of the test organisation.
@@ -828,5 +829,180 @@ async fn only_a_manager_or_admin_stores_an_approval_and_only_in_their_own_role(d
     phone.until("the approval stored", |c| c.acked(id)).await;
     assert!(phone.errors.is_empty(), "{:?}", phone.errors);
     assert_eq!(receipted(&database, id).await.len(), stored.len() + 1);
+    database.store.close().await;
+}
+
+/// A person of the test organisation as events record them (`add_person` names
+/// them by their login).
+fn person(login: &str, role: Role) -> access::Person {
+    access::Person {
+        user_id: format!("u-{login}"),
+        name: login.to_owned(),
+        role,
+    }
+}
+
+/// A verification of a finding is stored only from the verifier, in their own
+/// name, who owns neither the finding nor one of its corrective actions, whose
+/// owners the server reads from the action documents it holds: a device that
+/// leaves the action's owner out of the event, or writes someone else's name,
+/// is refused and closed, and nothing of that change is stored.
+async fn a_verification_is_stored_only_from_an_impartial_verifier_in_their_own_name(db: TestDb) {
+    use fieldbook_core::doc::{corrective_action, finding};
+    use fieldbook_core::model::corrective_action::NewCorrectiveAction;
+    use fieldbook_core::model::evidence::Evidence;
+    use fieldbook_core::model::finding::{
+        Classification, Command as FindingCommand, Event, FindingEvent, NewFinding, Statement,
+        VerificationResult,
+    };
+    use fieldbook_core::model::priority::Priority;
+    use fieldbook_core::model::workflow::UserRef;
+
+    let server = ServerProcess::start(&Options::new(&db)).await;
+    let addr = server.addr;
+    let database = db.open_database().await;
+    let ada_token = add_person(&database, ORGANISATION, "ada", Role::Auditor, &[SITE]).await;
+    let aziz_token = add_person(&database, ORGANISATION, "aziz", Role::Auditor, &[SITE]).await;
+    let tess_token = add_person(&database, ORGANISATION, "tess", Role::Technician, &[SITE]).await;
+    let (ada, aziz, tess) = (
+        person("ada", Role::Auditor),
+        person("aziz", Role::Auditor),
+        person("tess", Role::Technician),
+    );
+
+    // 1. Ada raises a finding and links a corrective action owned by Tess; the
+    //    action's document is not on the server yet.
+    let (finding_id, action_id) = (random_id(), random_id());
+    let mut finding_doc = Automerge::new();
+    let new = NewFinding {
+        site: SITE.to_owned(),
+        audit: None,
+        audit_lead: None,
+        classification: Classification::MinorNonconformity,
+        statement: Statement::prefilled("Suppliers are not named as interested parties."),
+        clauses: Vec::new(),
+        process: String::new(),
+        evidence: Vec::new(),
+        owner: None,
+        response_due: None,
+        source: None,
+    };
+    finding::create(&mut finding_doc, &new, &ada, stamp()).expect("create finding");
+    let link = FindingCommand::LinkAction {
+        action: action_id.to_string(),
+    };
+    finding::perform(&mut finding_doc, link, &ada, &[], stamp()).expect("link the action");
+    let mut lead = TestClient::connect_as(addr, "ada-tablet", &ada_token).await;
+    lead.create(finding_id, finding_doc).await;
+    lead.until("the finding stored", |c| c.acked(finding_id))
+        .await;
+
+    // A verification as a device would write it, checked against `owners`.
+    let verification = |doc: &mut Automerge, by: &access::Person, owners: Vec<UserRef>| {
+        let event = Event {
+            id: format!("verified-{}", by.user_id),
+            kind: FindingEvent::Verified {
+                result: VerificationResult::Effective,
+                evidence: vec![Evidence::Note {
+                    text: "Register checked.".to_owned(),
+                }],
+                notes: String::new(),
+                action_owners: owners,
+            },
+            at_ms: stamp().at_ms,
+            device: doc.get_actor().to_hex_string(),
+            by: by.clone(),
+        };
+        finding::append_event(doc, &event, stamp()).expect("append the verification");
+    };
+
+    // 2. Aziz verifies while the action is not on the server: who owns it is not
+    //    known, so it is refused.
+    let mut early = TestClient::connect_as(addr, "aziz-early", &aziz_token).await;
+    early.request(finding_id).await;
+    early
+        .until("the finding", |c| finding::read(c.doc(finding_id)).is_ok())
+        .await;
+    let stored = receipted(&database, finding_id).await;
+    early
+        .change(finding_id, |d| verification(d, &aziz, Vec::new()))
+        .await;
+    let error = error_from(&mut early).await;
+    assert!(error.contains("is not on the server"), "{error}");
+    closed(&mut early).await;
+    assert_eq!(receipted(&database, finding_id).await, stored);
+
+    // 3. The action arrives: owned by Tess.
+    let mut action_doc = Automerge::new();
+    let action = NewCorrectiveAction {
+        site: SITE.to_owned(),
+        findings: vec![finding_id.to_string()],
+        title: Title::parse("Keep a register of interested parties").expect("title"),
+        description: String::new(),
+        owner: UserRef::from(&tess),
+        due: None,
+        priority: Priority::P3,
+        change_needed: false,
+    };
+    corrective_action::create(&mut action_doc, &action, &ada, stamp()).expect("create action");
+    lead.create(action_id, action_doc).await;
+    lead.until("the action stored", |c| c.acked(action_id))
+        .await;
+
+    // 4. Tess's device leaves her out of the action owners: every device's
+    //    lifecycle would take it, so the server must not.
+    let mut tablet = TestClient::connect_as(addr, "tess-tablet", &tess_token).await;
+    tablet.request(finding_id).await;
+    tablet
+        .until("the finding", |c| finding::read(c.doc(finding_id)).is_ok())
+        .await;
+    tablet
+        .change(finding_id, |d| verification(d, &tess, Vec::new()))
+        .await;
+    let error = error_from(&mut tablet).await;
+    assert!(
+        error.contains("tess owns corrective action “Keep a register of interested parties” of this finding and so may not verify it"),
+        "{error}"
+    );
+    closed(&mut tablet).await;
+    assert_eq!(receipted(&database, finding_id).await, stored);
+
+    // 5. Tess's device writes Aziz's name on her verification: refused too.
+    let mut forged = TestClient::connect_as(addr, "tess-phone", &tess_token).await;
+    forged.request(finding_id).await;
+    forged
+        .until("the finding", |c| finding::read(c.doc(finding_id)).is_ok())
+        .await;
+    forged
+        .change(finding_id, |d| {
+            verification(d, &aziz, vec![UserRef::from(&tess)])
+        })
+        .await;
+    let error = error_from(&mut forged).await;
+    assert!(
+        error.contains("tess may record a verification only in their own name"),
+        "{error}"
+    );
+    assert_eq!(receipted(&database, finding_id).await, stored);
+
+    // 6. Aziz, who owns neither, verifies: stored.
+    let mut phone = TestClient::connect_as(addr, "aziz-phone", &aziz_token).await;
+    phone.request(finding_id).await;
+    phone
+        .until("the finding", |c| finding::read(c.doc(finding_id)).is_ok())
+        .await;
+    phone
+        .change(finding_id, |d| {
+            verification(d, &aziz, vec![UserRef::from(&tess)])
+        })
+        .await;
+    phone
+        .until("the verification stored", |c| c.acked(finding_id))
+        .await;
+    assert!(phone.errors.is_empty(), "{:?}", phone.errors);
+    assert_eq!(
+        receipted(&database, finding_id).await.len(),
+        stored.len() + 1
+    );
     database.store.close().await;
 }
