@@ -109,6 +109,15 @@ pub async fn sign_in(login: &str, password: &str) -> Result<Profile, String> {
     if response.status() == 401 {
         return Err("The login or password is wrong.".to_owned());
     }
+    if response.status() == 429 {
+        // Too many wrong passwords: the server says how long to wait.
+        let message = error_message(&response).await;
+        let mut chars = message.chars();
+        return Err(match chars.next() {
+            Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+            None => "Too many wrong passwords for this login; wait a few minutes.".to_owned(),
+        });
+    }
     if !response.ok() {
         return Err(format!(
             "The server could not sign you in ({}): {}",

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::auth::throttle::LoginThrottle;
 use crate::auth::AuthConfig;
 use crate::hub::{self, Hub};
 use crate::limits::Limits;
@@ -17,6 +18,8 @@ pub struct AppState {
     pub blobs: Arc<dyn BlobStore>,
     pub hub: Hub,
     pub auth: Arc<AuthConfig>,
+    /// Wrong-password counts per login, to slow down guessing.
+    pub login_throttle: Arc<LoginThrottle>,
     dist: Arc<PathBuf>,
 }
 
@@ -47,6 +50,7 @@ impl AppState {
             blobs: db.blobs,
             hub,
             auth: Arc::new(auth),
+            login_throttle: Arc::new(LoginThrottle::default()),
             dist: Arc::new(dist.into()),
         }
     }

@@ -17,6 +17,7 @@
 
 pub mod password;
 pub mod secret;
+pub mod throttle;
 
 use std::time::Duration;
 
@@ -97,6 +98,9 @@ pub enum AuthError {
     BadTicket,
     #[error("the login or password is wrong")]
     BadLogin,
+    /// Too many wrong passwords in a row for one login; how long until it may try again.
+    #[error("too many wrong passwords for this login; wait {}, then try again", throttle::minutes(*.0))]
+    Locked(std::time::Duration),
     #[error("requests from {0} may not use this server's session")]
     Origin(String),
     #[error("storage failed: {0}")]
@@ -107,6 +111,15 @@ impl IntoResponse for AuthError {
     fn into_response(self) -> Response {
         let status = match &self {
             AuthError::Origin(_) => StatusCode::FORBIDDEN,
+            AuthError::Locked(wait) => {
+                let seconds = wait.as_secs().max(1).to_string();
+                return (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(axum::http::header::RETRY_AFTER, seconds)],
+                    Json(serde_json::json!({ "error": self.to_string() })),
+                )
+                    .into_response();
+            }
             AuthError::Store(error) => {
                 tracing::error!(%error, "authentication failed");
                 return (

@@ -18,6 +18,18 @@ test('a new device asks for a sign-in, refuses a wrong password, then gets the s
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('alert')).toHaveText('The login or password is wrong.');
 
+  // Someone guessing at another login is stopped after five wrong passwords.
+  await page.getByLabel('Login').fill('tech2');
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    await page.getByLabel('Password').fill(`guess ${attempt}`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert')).toHaveText('The login or password is wrong.');
+    await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
+  }
+  await page.getByLabel('Password').fill('fieldbook-demo');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Too many wrong passwords for this login; wait 5 minutes, then try again.');
+
   await app.signIn('tech');
   await expect(app.incidentLink('Wi-Fi down in warehouse B')).toBeVisible();
   // The server gave the demo incidents their references.

@@ -69,6 +69,14 @@ test('a technician works an incident offline from New to Resolved; it is confirm
   await expect(history.getByText('not yet on the server')).toHaveCount(0);
   await expect(summary).toContainText('Resolved');
   await expect(app.nextActions().getByRole('button', { name: 'Close', exact: true })).toBeVisible();
+
+  // 9. The caller confirms on the phone; it closes, and the page says nobody signed.
+  await app.tapAction('Close');
+  const close = app.actionForm('Close');
+  await close.getByLabel('Confirmed by (usually the caller)').fill('Sam at the packing desk');
+  await close.getByRole('button', { name: 'Close incident' }).click();
+  await expect(summary).toContainText('Closed');
+  await expect(app.page.getByRole('region', { name: 'Customer signature' })).toContainText('Closed without a customer signature.');
 });
 
 test('the SLA clocks keep moving on a page left open', async ({ page, server }) => {

@@ -367,7 +367,17 @@ impl Repo {
                 kind: kind.as_str().to_owned(),
             };
             let (added, changes) = loaded.sync.change(|d| catalog::add(d, &entry, stamp));
-            added.map_err(|_| ActionError::NoSite)?;
+            if added.is_err() {
+                // The link's change is in memory only: drop the document so it
+                // is read again from what this device saved.
+                if let Some((other, _)) = &link_changes {
+                    inner.docs.remove(other);
+                }
+                if !changes.is_empty() {
+                    inner.docs.remove(&catalog_id);
+                }
+                return Err(ActionError::NoSite);
+            }
             changes
         };
         if self.inner.borrow().connection.is_some() {

@@ -53,7 +53,9 @@ pub fn IncidentSignatures(
     let message = RwSignal::new(None::<String>);
     let may = move || status.get().is_some_and(|s| may_sign(s).is_ok());
     let pad_open = move || may() && (signed.with(Vec::is_empty) || sign_again.get());
-    let shown = move || may() || signed.with(|s| !s.is_empty());
+    // Also a closed incident nobody signed: a reviewer should see that it was not.
+    let shown =
+        move || may() || signed.with(|s| !s.is_empty()) || status.get() == Some(Status::Closed);
 
     view! {
         <Show when=shown>

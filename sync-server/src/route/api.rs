@@ -10,6 +10,8 @@
 //! A request without a valid credential gets 401 with a message a person can read
 //! (`sign in first`, `your session has ended; sign in again`).
 
+use std::time::Instant;
+
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -121,6 +123,10 @@ async fn login(
     Json(form): Json<LoginForm>,
 ) -> Result<Response, AppError> {
     auth::check_origin(&state.auth, &headers, false)?;
+    state
+        .login_throttle
+        .check(&form.login, Instant::now())
+        .map_err(AuthError::Locked)?;
     let user = state.directory.user_by_login(form.login.trim()).await?;
     let phc = user
         .as_ref()
@@ -132,8 +138,10 @@ async fn login(
         .unwrap_or(false);
     let Some(user) = user.filter(|_| matches) else {
         tracing::info!(login = %form.login, "sign-in refused");
+        state.login_throttle.failed(&form.login, Instant::now());
         return Err(AuthError::BadLogin.into());
     };
+    state.login_throttle.succeeded(&form.login);
     let session = secret::generate();
     let now = now_ms();
     let ttl_ms = i64::try_from(state.auth.session_ttl.as_millis()).unwrap_or(i64::MAX);

@@ -7,6 +7,7 @@ use std::process::Stdio;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use fieldbook_core::doc::{catalog, checklist_template};
+use fieldbook_core::model::access::Role;
 use fieldbook_core::model::checklist::iso20000_internal_audit;
 use fieldbook_sync_server::auth::secret;
 use fieldbook_sync_server::store::{CredentialKind, NewCredential};
@@ -27,6 +28,7 @@ backend_tests!(
     the_sync_upgrade_demands_a_credential_and_an_allowed_origin_with_a_cookie,
     a_sync_ticket_opens_one_connection_within_its_minute,
     an_expired_session_is_refused_with_a_sign_in_again_message,
+    five_wrong_passwords_lock_that_login_for_five_minutes,
     the_admin_commands_make_people_and_tokens_that_sign_in,
     the_demo_prints_a_sign_in_that_works,
 );
@@ -46,6 +48,48 @@ fn now_ms() -> i64 {
 async fn login(addr: SocketAddr, login: &str, password: &str) -> Response {
     let body = serde_json::json!({ "login": login, "password": password }).to_string();
     http::request(addr, "POST", "/api/login", &[], Some(&body)).await
+}
+
+/// Five wrong passwords in a row lock that login: the sixth try is refused even
+/// with the right password, with how long to wait, before any password is
+/// checked; other logins sign in as before. A login no one has locks the same
+/// way, so a lockout says nothing about who exists.
+async fn five_wrong_passwords_lock_that_login_for_five_minutes(db: TestDb) {
+    let server = ServerProcess::start(&Options::new(&db)).await;
+    let addr = server.addr;
+    let database = db.open_database().await;
+    credentials::add_user(&database, "mia", Role::Manager, &[credentials::SITE]).await;
+    const LOCKED: &str = "too many wrong passwords for this login; wait 5 minutes, then try again";
+
+    // Four wrong, then right: the count starts again.
+    for _ in 0..4 {
+        assert_eq!(login(addr, "tech", "guess").await.status, 401);
+    }
+    assert_eq!(login(addr, "tech", PASSWORD).await.status, 200);
+    for attempt in 1..=5 {
+        let wrong = login(addr, " Tech", "guess").await;
+        assert_eq!(wrong.status, 401, "attempt {attempt}: {}", wrong.body);
+    }
+    let locked = login(addr, "tech", PASSWORD).await;
+    assert_eq!(locked.status, 429, "{}", locked.body);
+    assert_eq!(locked.error(), LOCKED);
+    assert!(!locked.headers.contains_key("set-cookie"));
+    let retry: u64 = locked
+        .headers
+        .get("retry-after")
+        .expect("Retry-After")
+        .parse()
+        .expect("seconds");
+    assert!((290..=300).contains(&retry), "{retry}");
+
+    // Someone else signs in; a login no one has locks like a real one.
+    assert_eq!(login(addr, "mia", PASSWORD).await.status, 200);
+    for _ in 0..5 {
+        assert_eq!(login(addr, "nobody-here", "guess").await.status, 401);
+    }
+    let unknown = login(addr, "nobody-here", "guess").await;
+    assert_eq!((unknown.status, unknown.error()), (429, LOCKED.to_owned()));
+    database.store.close().await;
 }
 
 /// Signs in and returns the `Cookie` header value that carries the session.
