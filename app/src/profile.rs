@@ -38,6 +38,16 @@ impl Profile {
         }
         people
     }
+
+    /// The people of `site` (a record's site) as the server listed them; all of
+    /// [`Profile::people`] if this profile lists no one there (a site the user
+    /// does not work at, or a profile cached before the server listed people).
+    pub fn people_at(&self, site: Option<&str>) -> Vec<SitePerson> {
+        match self.sites.iter().find(|s| Some(s.id.as_str()) == site) {
+            Some(found) if !found.people.is_empty() => found.people.clone(),
+            _ => self.people(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,4 +157,52 @@ async fn error_message(response: &gloo::net::http::Response) -> String {
         .await
         .map(|b| b.error)
         .unwrap_or_else(|_| format!("the server answered {}", response.status()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn person(id: &str) -> SitePerson {
+        SitePerson {
+            id: id.to_owned(),
+            login: id.to_owned(),
+            name: id.to_uppercase(),
+            role: "technician".to_owned(),
+        }
+    }
+
+    fn site(id: &str, people: &[&str]) -> Site {
+        Site {
+            id: id.to_owned(),
+            name: id.to_owned(),
+            catalog: format!("catalog-{id}"),
+            people: people.iter().map(|p| person(p)).collect(),
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn a_record_offers_the_people_of_its_own_site() {
+        let profile = Profile {
+            user: User {
+                id: "mia".to_owned(),
+                login: "mia".to_owned(),
+                name: "Mia".to_owned(),
+                role: "manager".to_owned(),
+                organisation: "acme".to_owned(),
+                default_site: "north".to_owned(),
+            },
+            sites: vec![
+                site("north", &["mia", "tess"]),
+                site("south", &["mia", "sam"]),
+            ],
+        };
+        let ids = |people: Vec<SitePerson>| people.into_iter().map(|p| p.id).collect::<Vec<_>>();
+        assert_eq!(ids(profile.people_at(Some("south"))), ["mia", "sam"]);
+        assert_eq!(ids(profile.people_at(Some("north"))), ["mia", "tess"]);
+        // A site this profile does not list, or none: everyone it knows, once each.
+        assert_eq!(ids(profile.people_at(Some("west"))), ["mia", "tess", "sam"]);
+        assert_eq!(ids(profile.people_at(None)), ["mia", "tess", "sam"]);
+    }
 }

@@ -11,6 +11,7 @@ mod fields;
 pub mod finding;
 pub mod history;
 pub mod incident;
+pub mod log_growth;
 
 use automerge::{ReadDoc, ROOT};
 

@@ -513,14 +513,17 @@ impl Hub {
     ) -> Result<(), HubError> {
         use fieldbook_core::doc::{corrective_action, finding};
         use fieldbook_core::model::access::RecordKind;
+        use fieldbook_core::model::finding::FindingEvent;
         let is_finding =
             access.as_ref().and_then(|a| a.kind.as_deref()) == Some(RecordKind::Finding.as_str());
         if !is_finding {
             return Ok(());
         }
         // A log that does not read is refused by every device's lifecycle anyway.
-        let Ok(added) = finding::verifications_added_since(doc, &applied.heads_before) else {
-            return Ok(());
+        let added = match finding::verifications_added_since(doc, &applied.heads_before) {
+            Ok(Some(added)) => added,
+            Ok(None) => return Err(rewritten_log(document_id)),
+            Err(_) => return Ok(()),
         };
         if added.is_empty() {
             return Ok(());
@@ -550,10 +553,33 @@ impl Hub {
                 principal.name
             ));
         }
-        for action in &standing.actions {
-            let loaded = match action.parse::<DocumentId>() {
-                Ok(id) => self.inner.store.load(id).await?,
-                Err(_) => None,
+        // Every action any link names, even one set aside: a change that sets a
+        // link aside and verifies in one message is checked like any other.
+        let mut linked: Vec<&String> = Vec::new();
+        for event in &record.events {
+            if let FindingEvent::ActionLinked { action } = &event.kind {
+                if !linked.contains(&action) {
+                    linked.push(action);
+                }
+            }
+        }
+        for action in linked {
+            let id = action.parse::<DocumentId>().ok();
+            let belongs = match id {
+                Some(id) => self
+                    .inner
+                    .directory
+                    .document_access(id)
+                    .await?
+                    .is_some_and(|a| {
+                        a.organisation == principal.organisation
+                            && a.kind.as_deref() == Some(RecordKind::CorrectiveAction.as_str())
+                    }),
+                None => false,
+            };
+            let loaded = match id {
+                Some(id) if belongs => self.inner.store.load(id).await?,
+                _ => None,
             };
             let read = loaded.and_then(|chunks| {
                 let bytes: Vec<u8> = chunks
@@ -885,9 +911,11 @@ fn approvals_by_sender(
         return Ok(());
     }
     // A log that does not read is refused by every device's lifecycle anyway.
-    let Ok(added) = fieldbook_core::doc::incident::events_added_since(doc, &applied.heads_before)
-    else {
-        return Ok(());
+    let added = match fieldbook_core::doc::incident::events_added_since(doc, &applied.heads_before)
+    {
+        Ok(Some(added)) => added,
+        Ok(None) => return Err(rewritten_log(document_id)),
+        Err(_) => return Ok(()),
     };
     let claimed = added.iter().find_map(|event| match &event.kind {
         EventKind::Approved { role, .. } | EventKind::ApprovalRefused { role, .. } => Some(*role),
@@ -908,6 +936,15 @@ fn approvals_by_sender(
                 principal.role,
             ),
         }),
+    }
+}
+
+/// A change that alters an event already in a log: the log only grows.
+fn rewritten_log(document_id: DocumentId) -> HubError {
+    HubError::NotAllowed {
+        message: format!(
+            "the change alters events already in the record's history, which only grows; your changes to document {document_id} were not stored"
+        ),
     }
 }
 

@@ -361,7 +361,13 @@ impl Repo {
         };
         let catalog_changes = {
             let mut inner = self.inner.borrow_mut();
-            let loaded = inner.docs.get_mut(&catalog_id).ok_or(ActionError::NoSite)?;
+            let Some(loaded) = inner.docs.get_mut(&catalog_id) else {
+                // The link's change is in memory only: read it again from storage.
+                if let Some((other, _)) = &link_changes {
+                    inner.docs.remove(other);
+                }
+                return Err(ActionError::NoSite);
+            };
             let entry = catalog::Entry {
                 id,
                 kind: kind.as_str().to_owned(),

@@ -173,7 +173,8 @@ fn fields(
         )
         .into_any(),
         Action::ChangeOwner => view! {
-            <PersonPicker input_id="action-owner" label="Owner" chosen=inputs.choice/>
+            <PersonPicker input_id="action-owner" label="Owner" chosen=inputs.choice
+                site=record.with_untracked(|r| r.as_ref().map(|(a, _)| a.site.clone()))/>
         }
         .into_any(),
         Action::ChangeDueDate => line("action-due", "Due", "date", inputs.choice).into_any(),

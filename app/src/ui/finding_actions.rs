@@ -114,11 +114,14 @@ pub fn FindingActions(
         |a| a == Action::Decline,
         press,
         submit,
-        move |action| fields(action, inputs),
+        move |action| {
+            let site = record.with_untracked(|r| r.as_ref().map(|(f, _)| f.site.clone()));
+            fields(action, inputs, site)
+        },
     )
 }
 
-fn fields(action: Action, inputs: Inputs) -> AnyView {
+fn fields(action: Action, inputs: Inputs, site: Option<String>) -> AnyView {
     match action {
         Action::Reclassify => view! {
             <fieldset class="classification-choice">
@@ -157,7 +160,7 @@ fn fields(action: Action, inputs: Inputs) -> AnyView {
             line("finding-due", "Response due", "date", inputs.text).into_any()
         }
         Action::ChangeOwner => view! {
-            <PersonPicker input_id="finding-owner" label="Owner" chosen=inputs.choice/>
+            <PersonPicker input_id="finding-owner" label="Owner" chosen=inputs.choice site=site/>
         }
         .into_any(),
         Action::AnalyseCause => view! {

@@ -96,7 +96,10 @@ pub fn FindingCorrectiveActions(
             {move || (may_add() && !adding.get()).then(|| view! {
                 <button type="button" class="button big primary" on:click=move |_| adding.set(true)>"Add corrective action"</button>
             })}
-            {move || adding.get().then(|| view! { <ProposeForm id=id adding=adding/> })}
+            {move || adding.get().then(|| {
+                let site = finding.with_untracked(|f| f.as_ref().map(|f| f.site.clone()));
+                view! { <ProposeForm id=id adding=adding site=site/> }
+            })}
             {move || finding.get().and_then(|f| f.derived().standing.verification).map(|v| view! {
                 <h3>"Verification"</h3>
                 <p class="meta">{format!(
@@ -117,7 +120,12 @@ pub fn FindingCorrectiveActions(
 
 /// The form that proposes a corrective action for the finding.
 #[component]
-fn ProposeForm(id: DocumentId, adding: RwSignal<bool>) -> impl IntoView {
+fn ProposeForm(
+    id: DocumentId,
+    adding: RwSignal<bool>,
+    /// The finding's site: the action's owner is picked from its people.
+    site: Option<String>,
+) -> impl IntoView {
     let signals = expect_context::<Signals>();
     let title = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
@@ -172,7 +180,7 @@ fn ProposeForm(id: DocumentId, adding: RwSignal<bool>) -> impl IntoView {
             <label for="ca-steps">"Steps (one per line)"</label>
             <textarea id="ca-steps" rows="4" prop:value=move || steps.get()
                 on:input=move |ev| steps.set(event_target_value(&ev))></textarea>
-            <PersonPicker input_id="ca-owner" label="Owner" chosen=owner/>
+            <PersonPicker input_id="ca-owner" label="Owner" chosen=owner site=site/>
             <label for="ca-due">"Due"</label>
             <input id="ca-due" type="date" prop:value=move || due.get()
                 on:input=move |ev| due.set(event_target_value(&ev))/>

@@ -1,5 +1,5 @@
-//! Choosing a person: the people of the signed-in user's sites, as the server
-//! listed them in the (cached) profile, so an owner can be picked offline.
+//! Choosing a person: the people of the record's site, as the server listed
+//! them in the (cached) profile, so an owner can be picked offline.
 
 use fieldbook_core::model::workflow::UserRef;
 use leptos::prelude::*;
@@ -22,6 +22,18 @@ pub fn known_people(signals: &Signals) -> Vec<SitePerson> {
     })
 }
 
+/// The people of `site` (a record's site): see [`crate::profile::Profile::people_at`].
+pub fn people_of_site(signals: &Signals, site: Option<&str>) -> Vec<SitePerson> {
+    let listed = signals
+        .profile
+        .with_untracked(|p| p.as_ref().map(|p| p.people_at(site)).unwrap_or_default());
+    if listed.is_empty() {
+        known_people(signals)
+    } else {
+        listed
+    }
+}
+
 /// The person with user id `id`, as events record them.
 pub fn person_ref(signals: &Signals, id: &str) -> Option<UserRef> {
     known_people(signals)
@@ -42,9 +54,11 @@ pub fn PersonPicker(
     label: &'static str,
     /// The chosen user id; empty for nobody yet.
     chosen: RwSignal<String>,
+    /// The site of the record the person is picked for: only its people are offered.
+    site: Option<String>,
 ) -> impl IntoView {
     let signals = expect_context::<Signals>();
-    let people = known_people(&signals);
+    let people = people_of_site(&signals, site.as_deref());
     view! {
         <label for=input_id>{label}</label>
         <select id=input_id prop:value=move || chosen.get()

@@ -218,9 +218,10 @@ pub fn answer(
 }
 
 /// Adds the photo `blob` to the answer to `item`, as evidence. The hash is
-/// appended to the `photos` list of the answer that stands (the answer is not
+/// appended to the item's list under the root `photos` map (the answer is not
 /// rewritten), so two people adding photos to one answer offline both keep
-/// theirs; a photo the answer already has changes nothing. A photo item with no
+/// theirs, and so does someone whose answer another device rewrites meanwhile;
+/// a photo the answer already has changes nothing. A photo item with no
 /// answer yet is answered by `by` with this photo; any other item needs its
 /// answer first. Refused, like an answer, once the run is submitted.
 pub fn add_photo(

@@ -369,26 +369,35 @@ impl Reader<'_> {
             .items(&list)
             .into_iter()
             .filter(|(v, _)| matches!(v, Value::Object(ObjType::Map)))
-            .filter_map(|(_, map)| {
-                let type_name = self.text(&map, "type").ok()?;
-                let by = self.person(&map);
-                let kind = match &by {
-                    Ok(_) => kind(self, &map, &type_name),
-                    Err(field) => Err(*field),
-                };
-                Some(Logged {
-                    id: self.text(&map, "id").ok()?,
-                    at_ms: self.int(&map, "at").ok()?,
-                    device: self.text(&map, "device").ok()?,
-                    by: by.unwrap_or_else(|_| Person {
-                        user_id: String::new(),
-                        name: String::new(),
-                        role: Role::Technician,
-                    }),
-                    kind: kind.unwrap_or_else(|field| unreadable(type_name, field)),
-                })
-            })
+            .filter_map(|(_, map)| self.event(&map, &kind, &unreadable))
             .collect())
+    }
+
+    /// The event in the map `map` (see [`Reader::events`]); `None` without its
+    /// type, id, time or device.
+    pub fn event<K>(
+        &self,
+        map: &ObjId,
+        kind: impl Fn(&Reader<'_>, &ObjId, &str) -> Result<K, &'static str>,
+        unreadable: impl Fn(String, &'static str) -> K,
+    ) -> Option<Logged<K>> {
+        let type_name = self.text(map, "type").ok()?;
+        let by = self.person(map);
+        let kind = match &by {
+            Ok(_) => kind(self, map, &type_name),
+            Err(field) => Err(*field),
+        };
+        Some(Logged {
+            id: self.text(map, "id").ok()?,
+            at_ms: self.int(map, "at").ok()?,
+            device: self.text(map, "device").ok()?,
+            by: by.unwrap_or_else(|_| Person {
+                user_id: String::new(),
+                name: String::new(),
+                role: Role::Technician,
+            }),
+            kind: kind.unwrap_or_else(|field| unreadable(type_name, field)),
+        })
     }
 
     fn person(&self, map: &ObjId) -> Result<Person, &'static str> {

@@ -217,30 +217,25 @@ pub fn append_event(doc: &mut Automerge, event: &Event, stamp: Stamp) -> Result<
 #[cfg(test)]
 mod tests;
 
-/// The verifications in the log now that it did not hold at `heads` (the
-/// server's check of who verifies). Empty if the log holds none, without
-/// reading the older version.
+/// The verifications among the events added to the log since `heads` (the
+/// server's check of who verifies): new event maps, whatever ids they carry.
+/// `None` if the change altered, replaced or removed an event already there.
 pub fn verifications_added_since(
     doc: &Automerge,
     heads: &[automerge::ChangeHash],
-) -> Result<Vec<Event>, ReadError> {
-    let verifications: Vec<Event> = read(doc)?
-        .events
-        .into_iter()
-        .filter(|e| matches!(e.kind, FindingEvent::Verified { .. }))
-        .collect();
-    if verifications.is_empty() || heads.is_empty() {
-        return Ok(verifications);
-    }
-    if !doc.get_missing_deps(heads).is_empty() {
-        return Err(ReadError::UnknownHeads);
-    }
-    let before = doc.fork_at(heads).map_err(|_| ReadError::UnknownHeads)?;
-    let known: Vec<String> = read(&before)
-        .map(|f| f.events.into_iter().map(|e| e.id).collect())
-        .unwrap_or_default();
-    Ok(verifications
-        .into_iter()
-        .filter(|e| !known.contains(&e.id))
-        .collect())
+) -> Result<Option<Vec<Event>>, ReadError> {
+    check_header(doc, KIND.as_str())?;
+    let added = match super::log_growth::events_growth(doc, heads)? {
+        super::log_growth::Growth::Appended(maps) => maps,
+        super::log_growth::Growth::Rewritten => return Ok(None),
+    };
+    let r = Reader { doc };
+    let unreadable = |kind, field| FindingEvent::Unreadable { kind, field };
+    Ok(Some(
+        added
+            .iter()
+            .filter_map(|map| r.event(map, events::read, unreadable))
+            .filter(|e| matches!(e.kind, FindingEvent::Verified { .. }))
+            .collect(),
+    ))
 }

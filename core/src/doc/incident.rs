@@ -401,16 +401,22 @@ pub fn perform(doc: &mut Automerge, command: Command, stamp: Stamp) -> Result<Ev
     Ok(event)
 }
 
-/// The events the document holds now that it did not hold at `heads` (every
-/// event for empty heads): what a set of received changes added to the log. The
-/// server checks these against the sender (an approval names its role).
-pub fn events_added_since(doc: &Automerge, heads: &[ChangeHash]) -> Result<Vec<Event>, ReadError> {
-    let before = confirmed_event_ids(doc, heads)?;
-    Ok(read(doc)?
-        .events
-        .into_iter()
-        .filter(|e| !before.contains(&e.id))
-        .collect())
+/// The events added to the log since `heads` (the server's check of who
+/// approves): new event maps, whatever ids they carry, in list order. `None` if
+/// the change altered, replaced or removed an event already there.
+pub fn events_added_since(
+    doc: &Automerge,
+    heads: &[ChangeHash],
+) -> Result<Option<Vec<Event>>, ReadError> {
+    read(doc)?;
+    Ok(match super::log_growth::events_growth(doc, heads)? {
+        super::log_growth::Growth::Appended(maps) => Some(
+            maps.iter()
+                .filter_map(|map| events::read_one(doc, map))
+                .collect(),
+        ),
+        super::log_growth::Growth::Rewritten => None,
+    })
 }
 
 /// The ids of the events the document held at `heads`: pass the heads the server

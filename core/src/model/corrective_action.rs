@@ -195,13 +195,19 @@ impl CorrectiveAction {
         self.derived().standing.status
     }
 
-    /// Everyone who owns it, or in a conflict may own it: the owner field's
-    /// values and the owner its log arrives at. A verifier of its finding must
-    /// be none of them.
+    /// Everyone who owns it, may own it (in a conflict) or ever owned it: the
+    /// owner field's values, the owner its log arrives at, and every owner its
+    /// log names, set aside or not. A verifier of its finding must be none of
+    /// them, so handing the action to someone else for the verification does
+    /// not make its owner impartial.
     pub fn owners(&self) -> Vec<UserRef> {
         let standing = self.derived().standing;
+        let named = self.events.iter().filter_map(|e| match &e.kind {
+            ActionEvent::Created { owner } | ActionEvent::OwnerChanged { owner } => Some(owner),
+            _ => None,
+        });
         let mut owners: Vec<UserRef> = Vec::new();
-        for owner in self.owner.all().chain(standing.owner.iter()) {
+        for owner in self.owner.all().chain(standing.owner.iter()).chain(named) {
             if !owners.contains(owner) {
                 owners.push(owner.clone());
             }

@@ -19,7 +19,7 @@ use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{self, password, secret, AuthError, Principal, Via, TICKET_TTL};
+use crate::auth::{self, password, secret, throttle, AuthError, Principal, Via, TICKET_TTL};
 use crate::route::{now_ms, signed_in};
 use crate::store::{CredentialKind, NewCredential};
 use crate::{AppError, AppState};
@@ -123,9 +123,13 @@ async fn login(
     Json(form): Json<LoginForm>,
 ) -> Result<Response, AppError> {
     auth::check_origin(&state.auth, &headers, false)?;
+    if form.login.len() > throttle::MAX_LOGIN_BYTES {
+        return Err(AuthError::BadLogin.into());
+    }
+    // Counted as a failure from here until the password proves right.
     state
         .login_throttle
-        .check(&form.login, Instant::now())
+        .attempt(&form.login, Instant::now())
         .map_err(AuthError::Locked)?;
     let user = state.directory.user_by_login(form.login.trim()).await?;
     let phc = user
@@ -138,7 +142,6 @@ async fn login(
         .unwrap_or(false);
     let Some(user) = user.filter(|_| matches) else {
         tracing::info!(login = %form.login, "sign-in refused");
-        state.login_throttle.failed(&form.login, Instant::now());
         return Err(AuthError::BadLogin.into());
     };
     state.login_throttle.succeeded(&form.login);

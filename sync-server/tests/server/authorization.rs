@@ -898,9 +898,16 @@ async fn a_verification_is_stored_only_from_an_impartial_verifier_in_their_own_n
         .await;
 
     // A verification as a device would write it, checked against `owners`.
+    // Its id is the device's choice: Tess's device reuses the id of the finding's
+    // first event, which a check by id would take for an old one.
     let verification = |doc: &mut Automerge, by: &access::Person, owners: Vec<UserRef>| {
+        let first = finding::read(doc).expect("read").events[0].id.clone();
         let event = Event {
-            id: format!("verified-{}", by.user_id),
+            id: if by.user_id == "u-aziz" {
+                format!("verified-{}", by.user_id)
+            } else {
+                first
+            },
             kind: FindingEvent::Verified {
                 result: VerificationResult::Effective,
                 evidence: vec![Evidence::Note {
@@ -967,6 +974,30 @@ async fn a_verification_is_stored_only_from_an_impartial_verifier_in_their_own_n
     closed(&mut tablet).await;
     assert_eq!(receipted(&database, finding_id).await, stored);
 
+    // 4b. Tess's device turns an event already in the log into a verification
+    //     instead: the log only grows, so that is refused too.
+    let mut rewriter = TestClient::connect_as(addr, "tess-laptop", &tess_token).await;
+    rewriter.request(finding_id).await;
+    rewriter
+        .until("the finding", |c| finding::read(c.doc(finding_id)).is_ok())
+        .await;
+    rewriter
+        .change(finding_id, |d| {
+            let events = d.get(ROOT, "events").expect("get").expect("events").1;
+            let first = d.get(&events, 0).expect("get").expect("first").1;
+            let mut tx = d.transaction();
+            tx.put(&first, "type", "verified").expect("rewrite");
+            tx.commit();
+        })
+        .await;
+    let error = error_from(&mut rewriter).await;
+    assert!(
+        error.contains("the change alters events already in the record's history"),
+        "{error}"
+    );
+    closed(&mut rewriter).await;
+    assert_eq!(receipted(&database, finding_id).await, stored);
+
     // 5. Tess's device writes Aziz's name on her verification: refused too.
     let mut forged = TestClient::connect_as(addr, "tess-phone", &tess_token).await;
     forged.request(finding_id).await;
@@ -983,6 +1014,7 @@ async fn a_verification_is_stored_only_from_an_impartial_verifier_in_their_own_n
         error.contains("tess may record a verification only in their own name"),
         "{error}"
     );
+    closed(&mut forged).await;
     assert_eq!(receipted(&database, finding_id).await, stored);
 
     // 6. Aziz, who owns neither, verifies: stored.

@@ -28,7 +28,8 @@
 //! devices may each have created one offline), those in every concurrent
 //! answer map (runs written before the `photos` map existed keep theirs only
 //! there), in the order first seen. The answer maps still get a copy of the
-//! photos their writer knew, so a device running an older Fieldbook reads them.
+//! photos given with the answer, so a device running an older Fieldbook shows
+//! those; photos added afterwards it does not show until it is updated.
 
 use std::collections::BTreeMap;
 

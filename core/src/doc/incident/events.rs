@@ -120,6 +120,11 @@ pub(super) fn read_all(doc: &Automerge, list: &ObjId, heads: Option<&[ChangeHash
         .collect()
 }
 
+/// Reads the event in the map `obj` as it is now.
+pub(super) fn read_one(doc: &Automerge, obj: &ObjId) -> Option<Event> {
+    Reader { doc, heads: None }.event(obj)
+}
+
 /// Reads fields of event maps, now or as of some heads.
 struct Reader<'a> {
     doc: &'a Automerge,
