@@ -56,7 +56,7 @@ impl Derived {
 /// Derives the incident's state from its events, in whatever order they come.
 pub fn derive(events: &[Event]) -> Derived {
     let sorted = in_evaluation_order(events);
-    let reconciled: BTreeSet<&str> = sorted
+    let named: BTreeSet<&str> = sorted
         .iter()
         .filter_map(|e| match &e.kind {
             EventKind::Reconciled { events } => Some(events.iter().map(String::as_str)),
@@ -64,6 +64,24 @@ pub fn derive(events: &[Event]) -> Derived {
         })
         .flatten()
         .collect();
+    // A review sets aside only events the log refuses anyway (a refused event
+    // changes nothing, so setting it aside changes no other outcome): naming an
+    // event that applies, such as the request for approval, does nothing.
+    let reconciled: BTreeSet<&str> = if named.is_empty() {
+        named
+    } else {
+        let mut plain = Standing::start();
+        let mut refused_anyway = BTreeSet::new();
+        for event in &sorted {
+            match plain.after(event) {
+                Ok(next) => plain = next,
+                Err(_) => {
+                    refused_anyway.insert(event.id.as_str());
+                }
+            }
+        }
+        named.intersection(&refused_anyway).copied().collect()
+    };
 
     // standings[j] is where the incident stood before applied event j; the last
     // entry is where it stands now.
@@ -234,6 +252,27 @@ mod tests {
             merged.len(),
             "one stays set aside"
         );
+    }
+
+    #[test]
+    fn a_review_cannot_set_aside_an_event_that_applies() {
+        let (mut merged, _, _) = fork(resolve(), 10 * MINUTE, assign("Network"), 11 * MINUTE);
+        let before = derive(&merged);
+        let conflict = before.needs_review.clone().expect("flagged");
+        assert!(
+            !conflict.a.is_empty(),
+            "an applied event made the other illegal"
+        );
+        // A device names the applied side instead of the refused one.
+        let mut forged = apply(&merged, Command::Reconcile, "b", 12 * MINUTE).expect("legal");
+        forged.kind = EventKind::Reconciled {
+            events: conflict.a.iter().map(|e| e.id.clone()).collect(),
+        };
+        merged.push(forged);
+        let derived = derive(&merged);
+        assert_eq!(derived.status(), before.status());
+        assert_eq!(derived.standing, before.standing);
+        assert_eq!(derived.needs_review.map(|c| c.b), Some(conflict.b));
     }
 
     #[test]

@@ -120,12 +120,30 @@ impl From<&Person> for UserRef {
 pub fn derive<S: Lifecycle>(events: &[Logged<S::Kind>]) -> Derived<S> {
     let mut sorted = events.to_vec();
     sorted.sort_by(Logged::evaluation_order);
-    let set_aside: BTreeSet<String> = sorted
+    let named: BTreeSet<String> = sorted
         .iter()
         .filter_map(|e| S::set_aside(&e.kind))
         .flatten()
         .cloned()
         .collect();
+    // A review sets aside only events the log refuses anyway (a refused event
+    // changes nothing, so setting it aside changes no other outcome): naming an
+    // event that applies, such as a link to a corrective action, does nothing.
+    let set_aside: BTreeSet<String> = if named.is_empty() {
+        named
+    } else {
+        let mut plain = S::start();
+        let mut refused_anyway = BTreeSet::new();
+        for event in &sorted {
+            match plain.after(event) {
+                Ok(next) => plain = next,
+                Err(_) => {
+                    refused_anyway.insert(event.id.clone());
+                }
+            }
+        }
+        named.intersection(&refused_anyway).cloned().collect()
+    };
 
     // standings[j] is where the record stood before applied event j.
     let mut standings = vec![S::start()];
@@ -294,6 +312,28 @@ mod tests {
         assert_eq!(derived.needs_review, None);
         assert_eq!(derived.applied.len(), 3);
         assert_eq!(derived.latest_at_ms, Some(4));
+    }
+
+    #[test]
+    fn a_reconciling_event_cannot_set_aside_one_that_applies() {
+        // "b-2" names "a-1", which applies: setting it aside would let "b-1"
+        // in instead. It changes nothing; the conflict stays for a person.
+        let log = vec![
+            step("a-0", "a", 1, Step::To(1)),
+            step("a-1", "a", 2, Step::To(2)),
+            step("b-1", "b", 3, Step::To(2)),
+            step(
+                "b-2",
+                "b",
+                4,
+                Step::Forget(vec!["a-1".into(), "a-0".into()]),
+            ),
+        ];
+        let derived = derive::<Count>(&log);
+        assert_eq!(derived.standing, Count(2));
+        let applied: Vec<&str> = derived.applied.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(applied, ["a-0", "a-1", "b-2"]);
+        assert_eq!(derived.needs_review.expect("still flagged").b[0].id, "b-1");
     }
 
     #[test]
