@@ -210,6 +210,40 @@ pub async fn authenticate(
     ))
 }
 
+/// The credential a sync connection opened with, to check again while it
+/// stays open: a session cookie or a bearer token. A ticket works once and is
+/// spent by opening the connection, so a ticket's connection has none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Standing {
+    digest: String,
+    kind: CredentialKind,
+}
+
+impl Standing {
+    /// What `via` (from [`authenticate`] with `headers`) can be checked again by.
+    pub fn of(headers: &HeaderMap, via: &Via) -> Option<Standing> {
+        match via {
+            Via::Cookie { secret } => Some(Standing {
+                digest: secret::digest(secret),
+                kind: CredentialKind::Session,
+            }),
+            Via::Bearer => bearer(headers).map(|token| Standing {
+                digest: secret::digest(token),
+                kind: CredentialKind::Token,
+            }),
+            Via::Ticket => None,
+        }
+    }
+
+    /// Whether the credential still signs its person in at `now_ms`.
+    pub async fn holds(&self, directory: &dyn Directory, now_ms: i64) -> Result<bool, StoreError> {
+        Ok(directory
+            .credential_user(&self.digest, self.kind, now_ms)
+            .await?
+            .is_some())
+    }
+}
+
 /// Refuses a cookie-bearing request from a page of another origin.
 pub fn check_origin(
     config: &AuthConfig,

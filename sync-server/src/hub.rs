@@ -206,6 +206,11 @@ impl Hub {
         &self.inner.limits
     }
 
+    /// The directory of people and credentials the hub checks against.
+    pub fn directory(&self) -> &dyn Directory {
+        self.inner.directory.as_ref()
+    }
+
     /// **Test hook** (`--test-panic-doc`): from now on, a sync message that leaves
     /// `document` with a root key [`TEST_PANIC_KEY`] makes the hub panic while it
     /// handles it, as a bug in Automerge would, so tests can check that a panic ends

@@ -34,6 +34,8 @@ pub const DEFAULT_MESSAGE_BURST: NonZeroU32 = nonzero_u32(1000);
 pub const DEFAULT_MAX_DOCUMENTS_PER_CONNECTION: NonZeroUsize = nonzero_usize(10_000);
 /// Default of [`Limits::handshake_timeout`], as the flag spells it.
 pub const DEFAULT_HANDSHAKE_TIMEOUT: &str = "10s";
+/// Default of [`Limits::credential_check_interval`], as the flag spells it.
+pub const DEFAULT_CREDENTIAL_CHECK_INTERVAL: &str = "60s";
 /// Default of [`Limits::outbox_capacity`].
 pub const DEFAULT_OUTBOX_CAPACITY: NonZeroUsize = nonzero_usize(1024);
 /// Default of [`Limits::max_idle_documents`].
@@ -69,6 +71,10 @@ pub struct Limits {
     /// The largest evidence blob (photo) one `PUT /api/blobs/…` may upload. A body
     /// that says or turns out to be larger is refused before it is stored.
     pub max_blob_bytes: NonZeroUsize,
+    /// How often an open sync connection checks that the session or token it
+    /// opened with still holds (not expired, not signed out); one that ended gets
+    /// an `error` saying so and is closed.
+    pub credential_check_interval: Duration,
 }
 
 impl Default for Limits {
@@ -82,6 +88,7 @@ impl Default for Limits {
             outbox_capacity: DEFAULT_OUTBOX_CAPACITY,
             max_idle_documents: DEFAULT_MAX_IDLE_DOCUMENTS,
             max_blob_bytes: DEFAULT_MAX_BLOB_BYTES,
+            credential_check_interval: Duration::from_secs(60),
         }
     }
 }
@@ -189,6 +196,10 @@ mod tests {
         );
         assert_eq!(limits.outbox_capacity.get(), 1024);
         assert_eq!(limits.max_idle_documents, 1000);
+        assert_eq!(
+            parse_duration(DEFAULT_CREDENTIAL_CHECK_INTERVAL),
+            Ok(limits.credential_check_interval)
+        );
     }
 
     #[test]

@@ -102,6 +102,10 @@ struct LimitFlags {
     /// a larger one is refused with 413.
     #[arg(long, env = "FIELDBOOK_MAX_BLOB_BYTES", default_value_t = limits::DEFAULT_MAX_BLOB_BYTES)]
     max_blob_bytes: NonZeroUsize,
+    /// How often an open sync connection checks that its session or token still
+    /// holds (`30s`, `5m`); one that expired or signed out is told and closed.
+    #[arg(long, env = "FIELDBOOK_CREDENTIAL_CHECK_INTERVAL", default_value = limits::DEFAULT_CREDENTIAL_CHECK_INTERVAL, value_parser = limits::parse_duration)]
+    credential_check_interval: Duration,
 }
 
 /// How people sign in. See `fieldbook_sync_server::auth`.
@@ -145,6 +149,7 @@ impl From<LimitFlags> for Limits {
             outbox_capacity: flags.outbox_capacity,
             max_idle_documents: flags.max_idle_documents,
             max_blob_bytes: flags.max_blob_bytes,
+            credential_check_interval: flags.credential_check_interval,
         }
     }
 }

@@ -8,7 +8,9 @@
 //! codec, which reports a larger frame as a read error): a socket must send `join`
 //! within the handshake deadline, and may send frames only as fast as its token
 //! bucket allows. Breaking a limit or the protocol gets an `error` message, then the
-//! close; other connections are not affected. A connection whose outbox overflows is
+//! close; other connections are not affected. The session or token the socket
+//! opened with is checked again every `credential_check_interval`; once it has
+//! ended the remote is told "your session has ended; sign in again" and closed. A connection whose outbox overflows is
 //! closed at once, even while a send to it is blocked.
 
 use std::fmt::Display;
@@ -23,7 +25,7 @@ use futures::{FutureExt, Sink, SinkExt, Stream, StreamExt};
 use tokio::sync::{mpsc, Notify};
 use tokio::time::Instant;
 
-use crate::auth::Principal;
+use crate::auth::{AuthError, Principal, Standing};
 use crate::hub::{panic_message, ConnId, Hub, Outbound, Registration};
 use crate::limits::{Limits, TokenBucket};
 
@@ -34,7 +36,7 @@ const CLOSE_GRACE: Duration = Duration::from_secs(1);
 /// Runs one connection until the remote leaves, breaks the protocol or a limit, or
 /// the server shuts down. A protocol, limit or storage failure is reported with an
 /// `error` message first. A panic in this connection's task closes only it.
-pub async fn run<S, E>(socket: S, hub: Hub, principal: Arc<Principal>)
+pub async fn run<S, E>(socket: S, hub: Hub, principal: Arc<Principal>, standing: Option<Standing>)
 where
     S: Stream<Item = Result<WsMessage, E>> + Sink<WsMessage> + Unpin,
     S::Error: Display,
@@ -46,7 +48,7 @@ where
         evicted,
     } = hub.register(principal);
     tracing::debug!(%conn, "connection opened");
-    let served = AssertUnwindSafe(serve(socket, &hub, conn, outbox, evicted))
+    let served = AssertUnwindSafe(serve(socket, &hub, conn, outbox, evicted, standing))
         .catch_unwind()
         .await;
     if let Err(panic) = served {
@@ -64,6 +66,7 @@ async fn serve<S, E>(
     conn: ConnId,
     mut outbox: mpsc::Receiver<Outbound>,
     evicted: Arc<Notify>,
+    standing: Option<Standing>,
 ) where
     S: Stream<Item = Result<WsMessage, E>> + Sink<WsMessage> + Unpin,
     S::Error: Display,
@@ -77,6 +80,7 @@ async fn serve<S, E>(
     };
     let opened = Instant::now();
     let handshake_deadline = opened + limits.handshake_timeout;
+    let mut next_check = opened + limits.credential_check_interval;
     let mut session = Session {
         connection: Connection::receiver(hub.peer_id().clone(), metadata),
         socket,
@@ -97,6 +101,13 @@ async fn serve<S, E>(
                 // The hub holds the sender while the connection is registered.
                 None => Flow::Close,
             },
+            () = tokio::time::sleep_until(next_check), if standing.is_some() => {
+                next_check += session.limits.credential_check_interval;
+                match &standing {
+                    Some(standing) => session.check_standing(standing).await,
+                    None => Flow::Continue,
+                }
+            }
             () = tokio::time::sleep_until(handshake_deadline), if !session.connection.is_open() => {
                 let timeout = session.limits.handshake_timeout;
                 session.fail(format!("no `join` within {timeout:?} of connecting")).await
@@ -274,6 +285,27 @@ where
         Flow::Close
     }
 
+    /// Checks that the session or token the connection opened with still signs
+    /// its person in; if it has ended (expired, signed out, revoked) says so, as
+    /// the sign-in routes do, and closes. A storage failure keeps it open: the
+    /// next check asks again.
+    async fn check_standing(&mut self, standing: &Standing) -> Flow {
+        match standing
+            .holds(self.hub.directory(), crate::route::now_ms())
+            .await
+        {
+            Ok(true) => Flow::Continue,
+            Ok(false) => {
+                tracing::info!(conn = %self.conn, "the connection's session ended; closing it");
+                self.fail(AuthError::SessionEnded.to_string()).await
+            }
+            Err(error) => {
+                tracing::warn!(conn = %self.conn, %error, "could not check the connection's session");
+                Flow::Continue
+            }
+        }
+    }
+
     /// The outbox overflowed: the remote is not reading, so an `error` could not reach
     /// it either. Close.
     fn too_slow(&mut self) -> Flow {
@@ -402,7 +434,7 @@ mod tests {
             .unbounded_send(Ok(WsMessage::Binary(vec![0xf6].into())))
             .expect("send");
 
-        run(socket, hub.clone(), crate::test_support::technician()).await;
+        run(socket, hub.clone(), crate::test_support::technician(), None).await;
 
         let Some(WsMessage::Binary(frame)) = from_server.next().await else {
             panic!("expected a binary frame");
@@ -431,7 +463,7 @@ mod tests {
         .await;
         let (socket, (_to_server, mut from_server)) = duplex();
 
-        run(socket, hub.clone(), crate::test_support::technician()).await;
+        run(socket, hub.clone(), crate::test_support::technician(), None).await;
 
         let errors = errors_until_closed(&mut from_server).await;
         assert_eq!(errors.len(), 1, "{errors:?}");
@@ -451,7 +483,12 @@ mod tests {
         .await;
         let (socket, (to_server, mut from_server)) = duplex();
         to_server.unbounded_send(Ok(join())).expect("send");
-        let session = tokio::spawn(run(socket, hub.clone(), crate::test_support::technician()));
+        let session = tokio::spawn(run(
+            socket,
+            hub.clone(),
+            crate::test_support::technician(),
+            None,
+        ));
         let peer = from_server.next().await.expect("the `peer` reply");
         assert!(matches!(peer, WsMessage::Binary(_)));
 
@@ -481,7 +518,7 @@ mod tests {
                 .expect("send");
         }
 
-        run(socket, hub.clone(), crate::test_support::technician()).await;
+        run(socket, hub.clone(), crate::test_support::technician(), None).await;
 
         let errors = errors_until_closed(&mut from_server).await;
         assert_eq!(errors.len(), 1, "{errors:?}");
@@ -498,7 +535,12 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let hub = hub(&dir).await;
         let (socket, (_to_server, mut from_server)) = duplex();
-        let session = tokio::spawn(run(socket, hub.clone(), crate::test_support::technician()));
+        let session = tokio::spawn(run(
+            socket,
+            hub.clone(),
+            crate::test_support::technician(),
+            None,
+        ));
 
         hub.shut_down();
 

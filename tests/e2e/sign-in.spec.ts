@@ -69,3 +69,25 @@ test.describe('a session that ends', () => {
     await expect(fresh.incidentLink('Made while the session ran out')).toBeVisible();
   });
 });
+
+test.describe('a session that ends while the device is connected', () => {
+  test.use({ serverOptions: { demo: true, args: ['--session-ttl', '4s', '--credential-check-interval', '500ms'] } });
+
+  test('the open connection is closed and the device says so, keeping its work @phone', async ({ page, server }) => {
+    const app = new Fieldbook(page);
+    await page.goto(server.url);
+    await app.expectAllSynced();
+
+    // Online the whole time: the server ends the sync connection when the session runs out.
+    const notice = page.getByRole('region', { name: 'Session ended' });
+    await expect(notice).toContainText('Your session has ended', { timeout: 15_000 });
+    await app.createIncident({ title: 'Made after the session ran out' });
+    await app.goToList();
+    await expect(app.strip).toContainText('2 changes not yet on the server');
+
+    await notice.getByRole('link', { name: 'Sign in again' }).click();
+    await app.signIn('tech');
+    await app.expectAllSynced();
+    await expect(app.incidentLink('Made after the session ran out')).toBeVisible();
+  });
+});

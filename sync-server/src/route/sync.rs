@@ -3,7 +3,9 @@
 //! The credential (session cookie with an allowed `Origin`, bearer token, or a
 //! `?ticket=` from `POST /api/sync-tickets`) is checked before the upgrade: an
 //! unauthenticated request gets 401 and no socket, so none of its messages is ever
-//! parsed.
+//! parsed. The session or token is checked again while the socket stays open
+//! (`Limits::credential_check_interval`): once it has ended the connection is told
+//! so and closed.
 
 use std::sync::Arc;
 
@@ -42,8 +44,8 @@ async fn upgrade(
         crate::route::now_ms(),
     )
     .await;
-    let principal = match signed_in {
-        Ok((principal, _)) => Arc::new(principal),
+    let (principal, standing) = match signed_in {
+        Ok((principal, via)) => (Arc::new(principal), auth::Standing::of(&headers, &via)),
         Err(error) => {
             tracing::info!(%error, "refused a sync connection");
             return error.into_response();
@@ -55,5 +57,5 @@ async fn upgrade(
     let max = hub.limits().max_message_bytes.get();
     ws.max_message_size(max)
         .max_frame_size(max)
-        .on_upgrade(move |socket| session::run(socket, hub, principal))
+        .on_upgrade(move |socket| session::run(socket, hub, principal, standing))
 }

@@ -29,6 +29,7 @@ backend_tests!(
     a_sync_ticket_opens_one_connection_within_its_minute,
     an_expired_session_is_refused_with_a_sign_in_again_message,
     five_wrong_passwords_lock_that_login_for_five_minutes,
+    an_open_connection_whose_session_ends_is_told_and_closed,
     the_admin_commands_make_people_and_tokens_that_sign_in,
     the_demo_prints_a_sign_in_that_works,
 );
@@ -90,6 +91,64 @@ async fn five_wrong_passwords_lock_that_login_for_five_minutes(db: TestDb) {
     let unknown = login(addr, "nobody-here", "guess").await;
     assert_eq!((unknown.status, unknown.error()), (429, LOCKED.to_owned()));
     database.store.close().await;
+}
+
+/// A sync connection outlives no session: signing out elsewhere, or the session
+/// running out, reaches an open socket at its next check (here every 300 ms):
+/// it gets "your session has ended; sign in again" and is closed. A connection
+/// opened with an API token is not affected.
+async fn an_open_connection_whose_session_ends_is_told_and_closed(db: TestDb) {
+    let server = ServerProcess::start(&Options {
+        extra_args: vec![
+            "--credential-check-interval".into(),
+            "300ms".into(),
+            "--session-ttl".into(),
+            "3s".into(),
+        ],
+        ..Options::new(&db)
+    })
+    .await;
+    let addr = server.addr;
+    let own = format!("http://{addr}");
+
+    // 1. Two sessions of one person, and a token connection: all sync.
+    let signed_out = session_cookie(addr, "tech", PASSWORD).await;
+    let runs_out = session_cookie(addr, "tech", PASSWORD).await;
+    let mut phone =
+        TestClient::connect_with(addr, cookie_request(addr, &signed_out, Some(&own)), "phone").await;
+    let mut tablet =
+        TestClient::connect_with(addr, cookie_request(addr, &runs_out, Some(&own)), "tablet").await;
+    let token = credentials::token_for(addr).expect("a token for this server");
+    let mut service = TestClient::connect_as(addr, "service", &token).await;
+    let id = random_id();
+    phone.create(id, new_incident("Dock 2 door stuck")).await;
+    phone.until("the incident stored", |c| c.acked(id)).await;
+
+    // 2. The phone's session signs out (from another tab): the phone is told, closed.
+    let out = http::request(addr, "POST", "/api/logout", &[("Cookie", &signed_out)], None).await;
+    assert_eq!(out.status, 204, "{}", out.body);
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    let ended = phone.wait_for(deadline, |c| c.closed).await;
+    assert_eq!(ended, crate::test_client::Wait::Done, "closed after signing out");
+    assert_eq!(phone.errors, vec![SESSION_ENDED.to_owned()]);
+
+    // 3. The tablet's session runs out (3 s after sign-in): told and closed too.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(8);
+    let ended = tablet.wait_for(deadline, |c| c.closed).await;
+    assert_eq!(ended, crate::test_client::Wait::Done, "closed when the session ran out");
+    assert_eq!(tablet.errors, vec![SESSION_ENDED.to_owned()]);
+
+    // 4. The token's connection still syncs.
+    syncs_on(&mut service).await;
+    assert!(!service.closed);
+}
+
+/// `client` stores a new incident.
+async fn syncs_on(client: &mut TestClient) {
+    let id = random_id();
+    client.create(id, new_incident("Yard light flickering")).await;
+    client.until("the server to acknowledge", |c| c.acked(id)).await;
+    assert!(client.errors.is_empty(), "{:?}", client.errors);
 }
 
 /// Signs in and returns the `Cookie` header value that carries the session.
