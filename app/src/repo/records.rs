@@ -73,8 +73,8 @@ impl Repo {
         self.start_run_locked(template, None, None).await
     }
 
-    /// Starts a run of `template` at `site` (or the person's default site),
-    /// done for the audit in document `audit` if given. The caller holds the ops lock.
+    /// Starts a run of the newest published version of `template` at `site`
+    /// (or the person's default site), done for the audit in document `audit` if given. The caller holds the ops lock.
     pub(super) async fn start_run_locked(
         &self,
         template: DocumentId,
@@ -82,6 +82,9 @@ impl Repo {
         audit: Option<DocumentId>,
     ) -> Result<DocumentId, ActionError> {
         let person = self.person()?;
+        // A run starts from the newest published version of the template,
+        // whichever of its versions it was asked for.
+        let template = self.current_version(template).await?;
         self.ensure_loaded(template).await?;
         let record = {
             let inner = self.inner.borrow();
