@@ -50,22 +50,30 @@ pub fn TemplatePage() -> impl IntoView {
         checklist_template::read,
         "This template's link is not valid.",
     );
+    // Which view to show changes only when the status or the person's role
+    // does, so a save (which reloads the record) keeps the editor and what it
+    // has open.
+    let mode = Memo::new(move |_| {
+        let editable = latest.with(|r| {
+            r.as_ref().map(|(record, person)| {
+                record.template.status() == TemplateStatus::Draft
+                    && may_write(person.role, RecordKind::ChecklistTemplate)
+            })
+        });
+        id.get().zip(editable)
+    });
     view! {
         <section class="page template">
             <a class="back" href="/checklists">"← Checklists"</a>
             {move || failure.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             {move || latest.with(Option::is_none).then(|| view! { <p class="loading">"Loading…"</p> })}
-            {move || latest.get().zip(id.get()).map(|((record, person), id)| {
-                let editable = record.template.status() == TemplateStatus::Draft
-                    && may_write(person.role, RecordKind::ChecklistTemplate);
-                view! {
-                    <TemplateHead record=record.clone() editable=editable/>
-                    {if editable {
-                        view! { <TemplateEditor id=id record=latest/> }.into_any()
-                    } else {
-                        view! { <TemplateView spec=record.content()/> }.into_any()
-                    }}
-                }
+            {move || latest.get().zip(mode.get()).map(|((record, _), (_, editable))| view! {
+                <TemplateHead record=record editable=editable/>
+            })}
+            {move || mode.get().map(|(id, editable)| if editable {
+                view! { <TemplateEditor id=id record=latest/> }.into_any()
+            } else {
+                view! { <TemplateView record=latest/> }.into_any()
             })}
         </section>
     }
@@ -100,11 +108,13 @@ fn TemplateEditor(
     record: RwSignal<Option<(TemplateRecord, Person)>>,
 ) -> impl IntoView {
     let spec = RwSignal::new(TemplateSpec::default());
+    let pending = RwSignal::new(0u32);
     // The content from the device; a change from elsewhere (another device's
-    // edit arriving) replaces what is shown once this device's steps are saved.
+    // edit arriving) replaces what is shown, but only once this device's own
+    // steps are saved, so a read from before a save never undoes a step.
     Effect::new(move |_| {
         if let Some(content) = record.with(|r| r.as_ref().map(|(r, _)| r.content())) {
-            if spec.with_untracked(|s| *s != content) {
+            if pending.get_untracked() == 0 && spec.with_untracked(|s| *s != content) {
                 spec.set(content);
             }
         }
@@ -144,8 +154,11 @@ fn TemplateEditor(
         spec.set(next.clone());
         let Some(repo) = repo() else { return };
         status.set(Some("Saving…".to_owned()));
+        pending.update(|n| *n += 1);
         leptos::task::spawn_local(async move {
-            match repo.save_template(id, next).await {
+            let saved = repo.save_template(id, next).await;
+            pending.update(|n| *n -= 1);
+            match saved {
                 Ok(()) => {
                     failed.set(None);
                     status.set(Some("Saved on this device".to_owned()));
@@ -271,21 +284,24 @@ pub(super) fn PlaceNotes(notes: Signal<Vec<String>>) -> impl IntoView {
 /// A version read-only: sections and items as a person filling a run sees them,
 /// with each item's kind, clause, weight, and options' scores and flags.
 #[component]
-fn TemplateView(spec: TemplateSpec) -> impl IntoView {
-    view! {
-        {(!spec.purpose.is_empty()).then(|| view! { <p>{spec.purpose.clone()}</p> })}
-        {spec.sections.into_iter().enumerate().map(|(index, section)| view! {
-            <section class="section-view" aria-label=format!("Section {}: {}", index + 1, section.title)>
-                <h2>{section.title.clone()}</h2>
-                <ol class="item-rows">
-                    {section.items.into_iter().map(|item| view! {
-                        <li class="item-row">
-                            <span class="title">{item.prompt.clone()}</span>
-                            <span class="meta">{describe_kind(&item)}</span>
-                        </li>
-                    }).collect_view()}
-                </ol>
-            </section>
-        }).collect_view()}
+fn TemplateView(record: RwSignal<Option<(TemplateRecord, Person)>>) -> impl IntoView {
+    move || {
+        let spec = record.with(|r| r.as_ref().map(|(r, _)| r.content()))?;
+        Some(view! {
+            {(!spec.purpose.is_empty()).then(|| view! { <p>{spec.purpose.clone()}</p> })}
+            {spec.sections.into_iter().enumerate().map(|(index, section)| view! {
+                <section class="section-view" aria-label=format!("Section {}: {}", index + 1, section.title)>
+                    <h2>{section.title.clone()}</h2>
+                    <ol class="item-rows">
+                        {section.items.into_iter().map(|item| view! {
+                            <li class="item-row">
+                                <span class="title">{item.prompt.clone()}</span>
+                                <span class="meta">{describe_kind(&item)}</span>
+                            </li>
+                        }).collect_view()}
+                    </ol>
+                </section>
+            }).collect_view()}
+        })
     }
 }
