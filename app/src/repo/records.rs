@@ -16,7 +16,7 @@ use fieldbook_core::doc::{
 };
 use fieldbook_core::ids::DocumentId;
 use fieldbook_core::model::access::{Person, RecordKind};
-use fieldbook_core::model::checklist::{ItemId, TemplateStatus};
+use fieldbook_core::model::checklist::ItemId;
 use fieldbook_core::model::checklist_run::{Answer, Response, Run, RunCommand};
 use fieldbook_core::model::finding::{
     Classification, Command, Finding, FindingSource, NewFinding, Statement,
@@ -432,7 +432,7 @@ pub(super) fn summary_of(key: &str, doc: &Automerge) -> Option<Summary> {
             Some(row(
                 "",
                 t.title().to_owned(),
-                status_word(t.status()),
+                t.status().label(),
                 format!("version {} · {questions} questions", t.version()),
                 !record.needs_review.is_empty(),
                 0,
@@ -524,13 +524,5 @@ fn finding_title(found: &Finding) -> String {
     match text.char_indices().nth(90) {
         Some((cut, _)) => format!("{}…", &text[..cut]),
         None => text,
-    }
-}
-
-fn status_word(status: TemplateStatus) -> &'static str {
-    match status {
-        TemplateStatus::Draft => "Draft",
-        TemplateStatus::Published => "Published",
-        TemplateStatus::Retired => "Retired",
     }
 }

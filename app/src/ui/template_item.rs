@@ -5,13 +5,11 @@
 //! and each answer's score and flag (yes and no, or each choice option).
 //! Every field is saved when it is left; core parses what was typed.
 
-use fieldbook_core::model::checklist::editing::{
-    Direction, ItemChange, KindName, OptionRef, Place, SpecEdit,
-};
+use fieldbook_core::model::checklist::editing::{ItemChange, KindName, OptionRef, Place, SpecEdit};
 use fieldbook_core::model::checklist::{ItemSpec, KindSpec, Outcome};
 use leptos::prelude::*;
 
-use super::template_page::{Notes, PlaceNotes};
+use super::template_page::{MoveButtons, Notes, PlaceNotes};
 
 /// An item, closed: what it asks and how, and "Edit item".
 #[component]
@@ -103,12 +101,8 @@ pub(super) fn ItemEditor(
             {kind_fields(&spec.kind, field, change)}
             <PlaceNotes notes=Signal::derive(move || notes.with(|n| n.at(place)))/>
             <div class="step-buttons">
-                <button type="button" class="button" disabled=item == 0
-                    aria-label=format!("Move item {number} up")
-                    on:click=move |_| step(SpecEdit::MoveItem { section, item, direction: Direction::Up })>"↑ Up"</button>
-                <button type="button" class="button" disabled=item + 1 == items
-                    aria-label=format!("Move item {number} down")
-                    on:click=move |_| step(SpecEdit::MoveItem { section, item, direction: Direction::Down })>"↓ Down"</button>
+                <MoveButtons what=format!("item {number}") at=item count=items
+                    on_move=Callback::new(move |direction| step(SpecEdit::MoveItem { section, item, direction }))/>
                 <button type="button" class="button danger"
                     aria-label=format!("Remove item {number}")
                     on:click=move |_| { open.set(None); step(SpecEdit::RemoveItem { section, item }) }>"Remove"</button>

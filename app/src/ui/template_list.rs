@@ -7,7 +7,6 @@
 use fieldbook_core::ids::DocumentId;
 use fieldbook_core::model::access::{may_write, RecordKind, Role};
 use fieldbook_core::model::checklist::versions::Lineage;
-use fieldbook_core::model::checklist::TemplateStatus;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
@@ -108,7 +107,7 @@ fn TemplateCard(
         .versions
         .iter()
         .map(|v| {
-            let words = format!("Version {} · {}", v.version, status_word(v.status));
+            let words = format!("Version {} · {}", v.version, v.status.label());
             let marker = (Some(v.id) == current).then_some(" · runs start here");
             view! {
                 <li>
@@ -187,14 +186,5 @@ fn NewTemplate() -> impl IntoView {
                 </div>
             </form>
         </Show>
-    }
-}
-
-/// A template version's status in words.
-pub(super) fn status_word(status: TemplateStatus) -> &'static str {
-    match status {
-        TemplateStatus::Draft => "Draft",
-        TemplateStatus::Published => "Published",
-        TemplateStatus::Retired => "Retired",
     }
 }

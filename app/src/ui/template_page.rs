@@ -17,7 +17,6 @@ use leptos::prelude::*;
 use super::repo;
 use super::routed_record::{routed_record, RoutedRecord};
 use super::template_item::{describe_kind, ItemEditor, ItemRow};
-use super::template_list::status_word;
 use super::wording::sentence;
 
 /// What the editor shows beside a place: a refused step or what stops publishing.
@@ -83,7 +82,7 @@ pub fn TemplatePage() -> impl IntoView {
 #[component]
 fn TemplateHead(record: TemplateRecord, editable: bool) -> impl IntoView {
     let t = &record.template;
-    let status = format!("Version {} · {}", t.version(), status_word(t.status()));
+    let status = format!("Version {} · {}", t.version(), t.status().label());
     let hint = match (editable, t.status()) {
         (true, _) => "A draft: every change is saved on this device. Runs start from it once it is published.",
         (false, TemplateStatus::Draft) => "A draft being written by an auditor or administrator.",
@@ -238,12 +237,8 @@ fn SectionEditor(
                 <input id=field prop:value=section.title.clone()
                     on:change=move |ev| step(SpecEdit::RenameSection { section: index, title: event_target_value(&ev) })/>
                 <div class="step-buttons">
-                    <button type="button" class="button" disabled=index == 0
-                        aria-label=format!("Move section {} up", index + 1)
-                        on:click=move |_| step(SpecEdit::MoveSection { section: index, direction: Direction::Up })>"↑ Up"</button>
-                    <button type="button" class="button" disabled=index + 1 == count
-                        aria-label=format!("Move section {} down", index + 1)
-                        on:click=move |_| step(SpecEdit::MoveSection { section: index, direction: Direction::Down })>"↓ Down"</button>
+                    <MoveButtons what=format!("section {}", index + 1) at=index count=count
+                        on_move=Callback::new(move |direction| step(SpecEdit::MoveSection { section: index, direction }))/>
                     <button type="button" class="button danger"
                         aria-label=format!("Remove section {}", index + 1)
                         on:click=move |_| step(SpecEdit::RemoveSection { section: index })>"Remove"</button>
@@ -270,6 +265,25 @@ fn SectionEditor(
                 "Add item"
             </button>
         </section>
+    }
+}
+
+/// "↑ Up" and "↓ Down" for the `at`-th of `count` (a section or an item).
+#[component]
+pub(super) fn MoveButtons(
+    /// What moves, as the buttons' names say it ("section 2", "item 2.3").
+    what: String,
+    at: usize,
+    count: usize,
+    on_move: Callback<Direction>,
+) -> impl IntoView {
+    view! {
+        <button type="button" class="button" disabled=at == 0
+            aria-label=format!("Move {what} up")
+            on:click=move |_| on_move.run(Direction::Up)>"↑ Up"</button>
+        <button type="button" class="button" disabled=at + 1 == count
+            aria-label=format!("Move {what} down")
+            on:click=move |_| on_move.run(Direction::Down)>"↓ Down"</button>
     }
 }
 

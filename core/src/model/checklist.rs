@@ -306,6 +306,15 @@ impl TemplateStatus {
         }
     }
 
+    /// The status as a person reads it.
+    pub fn label(self) -> &'static str {
+        match self {
+            TemplateStatus::Draft => "Draft",
+            TemplateStatus::Published => "Published",
+            TemplateStatus::Retired => "Retired",
+        }
+    }
+
     /// The stored form back into a status.
     pub fn parse(text: &str) -> Option<TemplateStatus> {
         TemplateStatus::ALL.into_iter().find(|s| s.as_str() == text)
