@@ -15,6 +15,7 @@ mod inbox;
 mod records;
 mod retry;
 mod status;
+mod templates;
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};

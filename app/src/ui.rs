@@ -30,6 +30,9 @@ mod signature;
 mod sla_timers;
 mod status_strip;
 mod storage_notice;
+mod template_item;
+mod template_list;
+mod template_page;
 mod update_banner;
 mod wording;
 mod work_notes;
@@ -117,6 +120,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/incidents/:id") view=incident_page::IncidentPage/>
                             <Route path=path!("/checklists") view=checklists::Checklists/>
                             <Route path=path!("/runs/:id") view=run_page::RunPage/>
+                            <Route path=path!("/templates/:id") view=template_page::TemplatePage/>
                             <Route path=path!("/findings") view=finding_page::FindingList/>
                             <Route path=path!("/findings/:id") view=finding_page::FindingPage/>
                             <Route path=path!("/audits") view=audits::AuditList/>

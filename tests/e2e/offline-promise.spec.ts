@@ -2,7 +2,8 @@
 // the browser, the storage, or the app's version.
 import { chromium, type Browser, type BrowserContext } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { Audit, Audits, ITEMS } from './audit';
+import { Audit, Audits, ISO_TEMPLATE, ITEMS } from './audit';
+import { Templates } from './templates';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -201,6 +202,14 @@ test('every page has no serious or critical accessibility violations @phone', as
   await auditor.page.getByRole('button', { name: 'Back' }).click();
   await audits.openReport();
   await check('audit report', auditor.page);
+  // Templates are edited by auditors: the list with its buttons, and a draft with an item open.
+  const templates = new Templates(auditor.page);
+  await templates.openChecklists();
+  await check('checklists (auditor)', auditor.page);
+  await templates.edit(ISO_TEMPLATE, 2);
+  await templates.section(1).getByRole('button', { name: /^Edit item 1\.2/ }).click();
+  await expect(templates.openItem()).toBeVisible();
+  await check('template editor', auditor.page);
 });
 
 test('a damaged record on the device is set aside and fetched again, without touching the others', async ({ page, server }) => {

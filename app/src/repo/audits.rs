@@ -239,7 +239,7 @@ impl Repo {
 
     /// Every record of `kind` on this device that reads with `read`. The caller
     /// holds the ops lock.
-    async fn read_all<T>(
+    pub(super) async fn read_all<T>(
         &self,
         kind: RecordKind,
         read: impl Fn(&Automerge) -> Result<T, fieldbook_core::doc::ReadError>,

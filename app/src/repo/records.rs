@@ -16,7 +16,7 @@ use fieldbook_core::doc::{
 };
 use fieldbook_core::ids::DocumentId;
 use fieldbook_core::model::access::{Person, RecordKind};
-use fieldbook_core::model::checklist::{ItemId, TemplateStatus};
+use fieldbook_core::model::checklist::ItemId;
 use fieldbook_core::model::checklist_run::{Answer, Response, Run, RunCommand};
 use fieldbook_core::model::finding::{
     Classification, Command, Finding, FindingSource, NewFinding, Statement,
@@ -73,8 +73,8 @@ impl Repo {
         self.start_run_locked(template, None, None).await
     }
 
-    /// Starts a run of `template` at `site` (or the person's default site),
-    /// done for the audit in document `audit` if given. The caller holds the ops lock.
+    /// Starts a run of the newest published version of `template` at `site`
+    /// (or the person's default site), done for the audit in document `audit` if given. The caller holds the ops lock.
     pub(super) async fn start_run_locked(
         &self,
         template: DocumentId,
@@ -82,6 +82,9 @@ impl Repo {
         audit: Option<DocumentId>,
     ) -> Result<DocumentId, ActionError> {
         let person = self.person()?;
+        // A run starts from the newest published version of the template,
+        // whichever of its versions it was asked for.
+        let template = self.current_version(template).await?;
         self.ensure_loaded(template).await?;
         let record = {
             let inner = self.inner.borrow();
@@ -445,7 +448,7 @@ pub(super) fn summary_of(key: &str, doc: &Automerge) -> Option<Summary> {
             Some(row(
                 "",
                 t.title().to_owned(),
-                status_word(t.status()),
+                t.status().label(),
                 format!("version {} · {questions} questions", t.version()),
                 !record.needs_review.is_empty(),
                 0,
@@ -537,13 +540,5 @@ fn finding_title(found: &Finding) -> String {
     match text.char_indices().nth(90) {
         Some((cut, _)) => format!("{}…", &text[..cut]),
         None => text,
-    }
-}
-
-fn status_word(status: TemplateStatus) -> &'static str {
-    match status {
-        TemplateStatus::Draft => "Draft",
-        TemplateStatus::Published => "Published",
-        TemplateStatus::Retired => "Retired",
     }
 }

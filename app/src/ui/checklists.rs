@@ -1,4 +1,5 @@
-//! The site's checklists: the templates a run starts from ("Start a run") and
+//! The site's checklists: the templates a run starts from ("Start a run", and
+//! for auditors and admins "Edit" and "New template": `ui::template_list`) and
 //! the runs on this device with their status, progress and score. Works
 //! offline: templates reach the device with the site's catalog on first sync.
 
@@ -8,6 +9,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use super::repo;
+use super::template_list::TemplateList;
 use super::wording::sentence;
 use crate::repo::Signals;
 use crate::store::Summary;
@@ -25,14 +27,13 @@ pub fn Checklists() -> impl IntoView {
         rows.sort_by_key(|s| std::cmp::Reverse(s.created_at_ms));
         rows
     };
-    let templates = move || of_kind(RecordKind::ChecklistTemplate);
     let runs = move || of_kind(RecordKind::ChecklistRun);
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let navigate = use_navigate();
-    let start = move |template: String| {
+    let start = move |template: DocumentId| {
         let navigate = navigate.clone();
-        let (Ok(template), Some(repo)) = (template.parse::<DocumentId>(), repo()) else {
+        let Some(repo) = repo() else {
             return;
         };
         busy.set(true);
@@ -51,35 +52,7 @@ pub fn Checklists() -> impl IntoView {
         <section class="page checklists">
             <h1>"Checklists"</h1>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            <h2>"Templates"</h2>
-            <Show
-                when=move || !templates().is_empty()
-                fallback=|| view! {
-                    <p class="empty">"No checklist templates on this device yet. Connect once so your site's templates arrive."</p>
-                }
-            >
-                <ul class="cards" aria-label="Checklist templates">
-                    <For each=templates key=|s| (s.id.clone(), s.status.clone()) let:s>
-                        {
-                            let id = s.id.clone();
-                            view! {
-                                <li class="card template-card">
-                                    <div>
-                                        <span class="title">{s.title.clone()}</span>
-                                        <span class="meta">{s.status.clone()}{s.detail.clone().map(|d| format!(" · {d}"))}</span>
-                                    </div>
-                                    <button type="button" class="button big primary"
-                                        aria-label=format!("Start a run of {}", s.title)
-                                        disabled=move || busy.get()
-                                        on:click=move |_| start.with_value(|start| start(id.clone()))>
-                                        "Start a run"
-                                    </button>
-                                </li>
-                            }
-                        }
-                    </For>
-                </ul>
-            </Show>
+            <TemplateList start=Callback::new(move |id: DocumentId| start.with_value(|start| start(id))) busy=busy/>
             <h2>"Runs"</h2>
             <Show
                 when=move || !runs().is_empty()

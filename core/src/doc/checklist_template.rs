@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! { kind: "checklist-template", schema: 1, createdAt, …content (see body.rs),
+//!   working?: { …content },
 //!   events: [ { id, type, at, device, by, byName, byRole } ] }
 //!   type: created | edited | published | retired
 //! ```
@@ -21,6 +22,7 @@ use automerge::{Automerge, ObjId, ObjType, ReadDoc, ROOT};
 
 use super::{check_header, ReadError, Stamp, SCHEMA_VERSION};
 use crate::model::access::{Person, RecordKind};
+use crate::model::checklist::editing::Problem;
 use crate::model::checklist::logged::{entry_id, next_stamp, Logged};
 use crate::model::checklist::publication::{
     publication, PublicationError, TemplateEvent, TemplateEventKind,
@@ -33,6 +35,8 @@ pub struct TemplateRecord {
     /// The content, with the status its log gives.
     pub template: Template,
     pub events: Vec<TemplateEvent>,
+    /// A draft's unfinished content (not yet a template), if the last save left it so.
+    pub working: Option<TemplateSpec>,
     /// Log entries that could not follow (an offline edit after publication):
     /// a person should look; the content shown may not be what was published.
     pub needs_review: Vec<TemplateEvent>,
@@ -110,11 +114,53 @@ pub fn read(doc: &Automerge) -> Result<TemplateRecord, ReadError> {
     check_header(doc, kind())?;
     let events = log::read_entries(doc, ROOT, |name, _| TemplateEventKind::parse(name));
     let derived = publication(&events);
+    let working = body::Node::at(doc, ROOT)
+        .object("working", ObjType::Map)
+        .map(|obj| body::read_spec(doc, &obj))
+        .transpose()?;
     Ok(TemplateRecord {
         template: body::read(doc, &ROOT)?.with_status(derived.status),
         events,
+        working,
         needs_review: derived.refused,
     })
+}
+
+impl TemplateRecord {
+    /// The content to edit or show: the unfinished working copy if there is
+    /// one, else the template.
+    pub fn content(&self) -> TemplateSpec {
+        self.working
+            .clone()
+            .unwrap_or_else(|| self.template.to_spec())
+    }
+}
+
+/// Saves the editor's `spec` into a draft, finished or not: as the template
+/// when it is one, else as the working copy beside the last valid content.
+/// Refused for a published or retired version, or if `spec` names another key
+/// or version. Returns what still stops the draft being published, if anything.
+pub fn save_draft(
+    doc: &mut Automerge,
+    spec: TemplateSpec,
+    by: &Person,
+    stamp: Stamp,
+) -> Result<Option<Problem>, TemplateChangeError> {
+    let record = read(doc)?;
+    let content = match record.template.edit(spec.clone()) {
+        Ok(template) => Content::Template(template),
+        Err(VersionError::Invalid(_)) => Content::Working(spec.clone()),
+        Err(refused) => return Err(refused.into()),
+    };
+    append(
+        doc,
+        &record,
+        TemplateEventKind::Edited,
+        by,
+        stamp,
+        Some(&content),
+    )?;
+    Ok(Problem::of(&spec))
 }
 
 /// Replaces a draft's content with `spec`; refused for a published or retired
@@ -127,21 +173,39 @@ pub fn edit(
 ) -> Result<Template, TemplateChangeError> {
     let record = read(doc)?;
     let edited = record.template.edit(spec)?;
+    let content = Content::Template(edited.clone());
     append(
         doc,
         &record,
         TemplateEventKind::Edited,
         by,
         stamp,
-        Some(&edited),
+        Some(&content),
     )?;
     Ok(edited)
 }
 
 /// Publishes a draft: from now on it never changes and runs may start from it.
+/// Refused while the draft's working copy is not a template
+/// (`VersionError::Invalid` says what is wrong).
 pub fn publish(doc: &mut Automerge, by: &Person, stamp: Stamp) -> Result<(), TemplateChangeError> {
     let record = read(doc)?;
-    append(doc, &record, TemplateEventKind::Published, by, stamp, None)
+    record
+        .template
+        .status()
+        .after(&TemplateEventKind::Published)?;
+    let content = match &record.working {
+        Some(working) => Some(Content::Template(record.template.edit(working.clone())?)),
+        None => None,
+    };
+    append(
+        doc,
+        &record,
+        TemplateEventKind::Published,
+        by,
+        stamp,
+        content.as_ref(),
+    )
 }
 
 /// Retires a published version: no new runs start from it.
@@ -163,6 +227,14 @@ pub fn create_next_version(
     Ok(draft)
 }
 
+/// What a change writes as the draft's content.
+enum Content {
+    /// A template: written at the root, and any working copy dropped.
+    Template(Template),
+    /// Unfinished content: written under `working`.
+    Working(TemplateSpec),
+}
+
 /// Appends `kind` to the log (checked against the status), with new content if given.
 fn append(
     doc: &mut Automerge,
@@ -170,7 +242,7 @@ fn append(
     kind: TemplateEventKind,
     by: &Person,
     stamp: Stamp,
-    content: Option<&Template>,
+    content: Option<&Content>,
 ) -> Result<(), TemplateChangeError> {
     record.template.status().after(&kind)?;
     let list = events_list(doc)?;
@@ -187,8 +259,16 @@ fn append(
     doc.transact_with::<_, _, automerge::AutomergeError, _>(
         |_| stamp.commit_options(event.kind.as_str()),
         |tx| {
-            if let Some(template) = content {
-                body::write(tx, &ROOT, template)?;
+            match content {
+                Some(Content::Template(template)) => {
+                    body::write(tx, &ROOT, template)?;
+                    tx.delete(ROOT, "working")?;
+                }
+                Some(Content::Working(spec)) => {
+                    let working = tx.put_object(ROOT, "working", ObjType::Map)?;
+                    body::write_spec(tx, &working, spec)?;
+                }
+                None => {}
             }
             log::write_entry(tx, &list, index, &event, event.kind.as_str())?;
             Ok(())

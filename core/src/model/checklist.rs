@@ -15,11 +15,13 @@
 //!
 //! [`iso20000`] is the internal audit template shipped with Fieldbook.
 
+pub mod editing;
 pub mod iso20000;
 pub mod item;
 pub mod logged;
 pub mod publication;
 pub mod spec;
+pub mod versions;
 
 #[cfg(test)]
 pub(crate) mod tests;
@@ -88,6 +90,8 @@ pub enum TemplateError {
     MissingPrompt(ItemId),
     #[error("item `{item}`: {error}")]
     BadKind { item: ItemId, error: KindError },
+    #[error("item `{item}`: {error}")]
+    BadItemClause { item: ItemId, error: BadClause },
 }
 
 /// Why a template version cannot be changed the way that was asked.
@@ -302,6 +306,15 @@ impl TemplateStatus {
         }
     }
 
+    /// The status as a person reads it.
+    pub fn label(self) -> &'static str {
+        match self {
+            TemplateStatus::Draft => "Draft",
+            TemplateStatus::Published => "Published",
+            TemplateStatus::Retired => "Retired",
+        }
+    }
+
     /// The stored form back into a status.
     pub fn parse(text: &str) -> Option<TemplateStatus> {
         TemplateStatus::ALL.into_iter().find(|s| s.as_str() == text)
@@ -321,7 +334,10 @@ fn parse_item(spec: ItemSpec) -> Result<Item, TemplateError> {
     }
     let clause = match spec.clause.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(c) => Some(c.parse()?),
+        Some(c) => Some(c.parse().map_err(|error| TemplateError::BadItemClause {
+            item: id.clone(),
+            error,
+        })?),
     };
     let bad = |error| TemplateError::BadKind {
         item: id.clone(),

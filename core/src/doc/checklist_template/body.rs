@@ -26,7 +26,16 @@ pub(crate) fn write(
     obj: &ObjId,
     template: &Template,
 ) -> Result<(), AutomergeError> {
-    let spec = template.to_spec();
+    write_spec(tx, obj, &template.to_spec())
+}
+
+/// Writes `spec` into the map `obj` as it is, checked or not (a draft's
+/// unfinished content is kept this way, under `working`).
+pub(crate) fn write_spec(
+    tx: &mut impl Transactable,
+    obj: &ObjId,
+    spec: &TemplateSpec,
+) -> Result<(), AutomergeError> {
     tx.put(obj, "key", spec.key.as_str())?;
     tx.put(obj, "version", i64::from(spec.version))?;
     tx.put(obj, "title", spec.title.as_str())?;
@@ -54,8 +63,13 @@ pub(crate) fn write(
 
 /// Reads the content stored in the map `obj` (not its status).
 pub(crate) fn read(doc: &Automerge, obj: &ObjId) -> Result<Template, ReadError> {
+    Template::parse(read_spec(doc, obj)?).map_err(|_| ReadError::BadField("sections"))
+}
+
+/// Reads the content stored in the map `obj` without checking it.
+pub(crate) fn read_spec(doc: &Automerge, obj: &ObjId) -> Result<TemplateSpec, ReadError> {
     let node = Node::at(doc, obj.clone());
-    let spec = TemplateSpec {
+    Ok(TemplateSpec {
         key: node.text("key").ok_or(ReadError::BadField("key"))?,
         version: node
             .int("version")
@@ -73,8 +87,7 @@ pub(crate) fn read(doc: &Automerge, obj: &ObjId) -> Result<Template, ReadError> 
                 items: s.maps("items").iter().map(read_item).collect(),
             })
             .collect(),
-    };
-    Template::parse(spec).map_err(|_| ReadError::BadField("sections"))
+    })
 }
 
 fn write_item(

@@ -5,8 +5,8 @@ use automerge::{ActorId, Automerge};
 
 use super::*;
 use crate::model::access::Role;
-use crate::model::checklist::iso20000_internal_audit;
 use crate::model::checklist::tests::small_spec;
+use crate::model::checklist::{iso20000_internal_audit, ItemSpec};
 
 const T0: i64 = 1_704_096_000_000;
 
@@ -125,4 +125,93 @@ fn other_documents_are_not_templates() {
     .unwrap();
     assert!(matches!(read(&doc), Err(ReadError::WrongKind { .. })));
     assert_eq!(read(&device(1)), Err(ReadError::Empty));
+}
+
+#[test]
+fn an_unfinished_draft_is_kept_and_publishing_it_is_refused_until_it_is_a_template() {
+    use crate::model::checklist::editing::{ItemChange, Place, SpecEdit};
+    let mut doc = draft_doc();
+    let mut spec = read(&doc).unwrap().content();
+    SpecEdit::AddItem { section: 1 }.apply(&mut spec).unwrap();
+    let problem = save_draft(&mut doc, spec.clone(), &admin(), Stamp::at(T0 + 1))
+        .unwrap()
+        .expect("no prompt yet");
+    assert_eq!(
+        problem.place,
+        Place::Item {
+            section: 1,
+            item: 1
+        }
+    );
+    let loaded = Automerge::load(&doc.save()).unwrap();
+    let record = read(&loaded).unwrap();
+    assert_eq!(record.content(), spec, "the unfinished draft is kept");
+    assert_eq!(
+        record.template.items().count(),
+        3,
+        "the valid content is unchanged"
+    );
+    let refused = publish(&mut doc, &admin(), Stamp::at(T0 + 2)).expect_err("unfinished");
+    assert_eq!(refused.to_string(), "item `v1-1` needs a prompt");
+    assert_eq!(read(&doc).unwrap().template.status(), TemplateStatus::Draft);
+
+    SpecEdit::Item {
+        section: 1,
+        item: 1,
+        change: ItemChange::Prompt("Is the restore log signed?".into()),
+    }
+    .apply(&mut spec)
+    .unwrap();
+    assert_eq!(
+        save_draft(&mut doc, spec, &admin(), Stamp::at(T0 + 3)).unwrap(),
+        None
+    );
+    let record = read(&doc).unwrap();
+    assert_eq!(
+        record.working, None,
+        "a finished draft drops its working copy"
+    );
+    assert_eq!(record.template.items().count(), 4);
+    publish(&mut doc, &admin(), Stamp::at(T0 + 4)).unwrap();
+
+    let published = read(&doc).unwrap();
+    let refused =
+        save_draft(&mut doc, published.content(), &admin(), Stamp::at(T0 + 5)).expect_err("fixed");
+    assert!(matches!(
+        refused,
+        TemplateChangeError::Version(VersionError::Fixed { .. })
+    ));
+    assert_eq!(read(&doc).unwrap(), published, "nothing written");
+}
+
+#[test]
+fn a_run_keeps_the_version_it_started_from_after_the_next_is_published() {
+    use crate::doc::checklist_run::{self, NewRun};
+    use crate::model::checklist_run::RunContext;
+    let mut v1 = draft_doc();
+    publish(&mut v1, &admin(), Stamp::at(T0 + 1)).unwrap();
+    let mut run = device(1);
+    let new = NewRun {
+        context: RunContext {
+            site: "site-1".into(),
+            incident: None,
+            audit: None,
+        },
+        assignees: vec![admin()],
+        template: read(&v1).unwrap().template,
+    };
+    checklist_run::create(&mut run, &new, &admin(), Stamp::at(T0 + 2)).unwrap();
+    let mut v2 = device(1);
+    create_next_version(&v1, &mut v2, &admin(), Stamp::at(T0 + 3)).unwrap();
+    let mut spec = read(&v2).unwrap().content();
+    spec.sections[0]
+        .items
+        .push(ItemSpec::yes_no("v2-1", "Are the racks labelled?"));
+    save_draft(&mut v2, spec, &admin(), Stamp::at(T0 + 4)).unwrap();
+    publish(&mut v2, &admin(), Stamp::at(T0 + 5)).unwrap();
+    let old = checklist_run::read(&run).unwrap();
+    assert_eq!(old.template.version(), 1);
+    assert_eq!(old.template.items().count(), 3);
+    assert_eq!(read(&v1).unwrap().template.items().count(), 3);
+    assert_eq!(read(&v2).unwrap().template.items().count(), 4);
 }
