@@ -115,7 +115,8 @@ async fn an_open_connection_whose_session_ends_is_told_and_closed(db: TestDb) {
     let signed_out = session_cookie(addr, "tech", PASSWORD).await;
     let runs_out = session_cookie(addr, "tech", PASSWORD).await;
     let mut phone =
-        TestClient::connect_with(addr, cookie_request(addr, &signed_out, Some(&own)), "phone").await;
+        TestClient::connect_with(addr, cookie_request(addr, &signed_out, Some(&own)), "phone")
+            .await;
     let mut tablet =
         TestClient::connect_with(addr, cookie_request(addr, &runs_out, Some(&own)), "tablet").await;
     let token = credentials::token_for(addr).expect("a token for this server");
@@ -125,17 +126,32 @@ async fn an_open_connection_whose_session_ends_is_told_and_closed(db: TestDb) {
     phone.until("the incident stored", |c| c.acked(id)).await;
 
     // 2. The phone's session signs out (from another tab): the phone is told, closed.
-    let out = http::request(addr, "POST", "/api/logout", &[("Cookie", &signed_out)], None).await;
+    let out = http::request(
+        addr,
+        "POST",
+        "/api/logout",
+        &[("Cookie", &signed_out)],
+        None,
+    )
+    .await;
     assert_eq!(out.status, 204, "{}", out.body);
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
     let ended = phone.wait_for(deadline, |c| c.closed).await;
-    assert_eq!(ended, crate::test_client::Wait::Done, "closed after signing out");
+    assert_eq!(
+        ended,
+        crate::test_client::Wait::Done,
+        "closed after signing out"
+    );
     assert_eq!(phone.errors, vec![SESSION_ENDED.to_owned()]);
 
     // 3. The tablet's session runs out (3 s after sign-in): told and closed too.
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(8);
     let ended = tablet.wait_for(deadline, |c| c.closed).await;
-    assert_eq!(ended, crate::test_client::Wait::Done, "closed when the session ran out");
+    assert_eq!(
+        ended,
+        crate::test_client::Wait::Done,
+        "closed when the session ran out"
+    );
     assert_eq!(tablet.errors, vec![SESSION_ENDED.to_owned()]);
 
     // 4. The token's connection still syncs.
@@ -146,8 +162,12 @@ async fn an_open_connection_whose_session_ends_is_told_and_closed(db: TestDb) {
 /// `client` stores a new incident.
 async fn syncs_on(client: &mut TestClient) {
     let id = random_id();
-    client.create(id, new_incident("Yard light flickering")).await;
-    client.until("the server to acknowledge", |c| c.acked(id)).await;
+    client
+        .create(id, new_incident("Yard light flickering"))
+        .await;
+    client
+        .until("the server to acknowledge", |c| c.acked(id))
+        .await;
     assert!(client.errors.is_empty(), "{:?}", client.errors);
 }
 
