@@ -11,6 +11,7 @@ mod fields;
 pub mod finding;
 pub mod history;
 pub mod incident;
+pub mod transfer;
 
 use automerge::{ReadDoc, ROOT};
 
