@@ -15,6 +15,7 @@ mod inbox;
 mod records;
 mod retry;
 mod status;
+mod transfer;
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -38,6 +39,7 @@ use crate::transport::{backoff_ms, Socket, SocketEvents};
 pub use actions::ActionDraft;
 pub use audits::{count, AuditRecord};
 pub use status::SyncStatus;
+pub use transfer::{Export, Imported};
 
 /// The only peer a browser syncs with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
