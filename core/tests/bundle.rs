@@ -326,3 +326,39 @@ fn export_files_are_named_after_the_audit_and_day() {
     );
     assert_eq!(file_name("  ", "2026-11-22"), "audit-2026-11-22.fieldbook");
 }
+
+mod hostile {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Whatever bytes come after the header, decoding answers in words and never panics.
+        #[test]
+        fn any_bytes_after_the_header_decode_or_fail_in_words(tail in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let mut bytes = MAGIC.to_vec();
+            bytes.extend_from_slice(&tail);
+            if let Err(e) = Bundle::decode(&bytes) {
+                prop_assert!(!e.to_string().is_empty());
+            }
+        }
+
+        /// A real export with bytes flipped or cut is refused or still reads as a bundle whose
+        /// pictures match their names; it never panics.
+        #[test]
+        fn a_damaged_export_never_panics(flips in proptest::collection::vec((any::<prop::sample::Index>(), 1u8..), 1..8), cut in any::<prop::sample::Index>()) {
+            let mut bytes = sample().encode();
+            for (at, mask) in flips {
+                let i = at.index(bytes.len());
+                bytes[i] ^= mask;
+            }
+            bytes.truncate(MAGIC.len() + cut.index(bytes.len() - MAGIC.len() + 1));
+            if let Ok(bundle) = Bundle::decode(&bytes) {
+                for blob in &bundle.blobs {
+                    prop_assert_eq!(&bundle::sha256(&blob.bytes), &blob.hash);
+                }
+            }
+        }
+    }
+}
