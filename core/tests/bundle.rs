@@ -45,7 +45,7 @@ fn audit_doc() -> Automerge {
         auditors: vec![],
         auditees: vec![],
     };
-    audit::create(&mut doc, &plan, &lead(), Stamp::at(1_000)).unwrap();
+    audit::create(&mut doc, &plan, &lead(), Stamp::at(1_000)).expect("an audit");
     doc
 }
 
@@ -57,7 +57,7 @@ fn finding_doc(photo: &Blob) -> Automerge {
         audit_lead: Some(UserRef::from(&lead())),
         classification: Classification::MinorNonconformity,
         statement: Statement::prefilled("Interested parties are not listed"),
-        clauses: vec!["4.2".parse().unwrap()],
+        clauses: vec!["4.2".parse().expect("a clause")],
         process: String::new(),
         evidence: vec![Evidence::Photo {
             blob: photo.hash.clone(),
@@ -67,7 +67,7 @@ fn finding_doc(photo: &Blob) -> Automerge {
         response_due: None,
         source: None,
     };
-    finding::create(&mut doc, &new, &lead(), Stamp::at(2_000)).unwrap();
+    finding::create(&mut doc, &new, &lead(), Stamp::at(2_000)).expect("a finding");
     doc
 }
 
@@ -80,7 +80,7 @@ fn sample() -> Bundle {
         &audit::Edit::Scope("Incidents and requests".into()),
         Stamp::at(3_000),
     )
-    .unwrap();
+    .expect("an edit");
     Bundle {
         manifest: Manifest {
             exported_at_ms: 1_764_000_000_000,
