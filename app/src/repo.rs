@@ -16,6 +16,7 @@ mod records;
 mod retry;
 mod status;
 mod templates;
+mod transfer;
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -39,6 +40,7 @@ use crate::transport::{backoff_ms, Socket, SocketEvents};
 pub use actions::ActionDraft;
 pub use audits::{count, AuditRecord};
 pub use status::SyncStatus;
+pub use transfer::{Export, Imported};
 
 /// The only peer a browser syncs with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

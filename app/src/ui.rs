@@ -6,6 +6,7 @@ mod as_at;
 mod audit_actions;
 mod audit_page;
 mod audit_report;
+mod audit_transfer;
 mod audits;
 mod checklists;
 mod evidence;

@@ -12,6 +12,7 @@ pub mod finding;
 pub mod history;
 pub mod incident;
 pub mod log_growth;
+pub mod transfer;
 
 use automerge::{ReadDoc, ROOT};
 

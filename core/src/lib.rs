@@ -12,6 +12,8 @@
 //! - [`doc`]: the Automerge schema of each record: create, read, edit, conflicts.
 //! - [`wire`]: the automerge-repo wire protocol (CBOR messages).
 //! - [`sync`]: the sans-IO peer: handshake per connection, sync state per document.
+//! - [`bundle`]: an audit with its records and pictures as one file, for
+//!   another Fieldbook to import.
 //! - [`ids`]: document and peer ids.
 //!
 //! A client logs an incident with [`doc::incident::create`] on a fresh
@@ -23,6 +25,7 @@
 //! [`model::incident::Incident::derived`], and the SLA clocks from
 //! [`model::incident::Incident::sla`] with the device clock passed in.
 
+pub mod bundle;
 pub mod doc;
 pub mod ids;
 pub mod model;

@@ -133,6 +133,7 @@ fn write_seed_corpus() {
 /// The seeds, made once for all generated cases.
 static WIRE_SEEDS: LazyLock<Vec<(String, Vec<u8>)>> = LazyLock::new(wire_seeds);
 static SYNC_SEEDS: LazyLock<Vec<(String, Vec<u8>)>> = LazyLock::new(sync_seeds);
+static BUNDLE_SEEDS: LazyLock<Vec<(String, Vec<u8>)>> = LazyLock::new(bundle_seeds);
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
@@ -165,6 +166,24 @@ proptest! {
         let seeds = &*SYNC_SEEDS;
         let (_, bytes) = &seeds[seed.index(seeds.len())];
         targets::sync_receive(&mutate(bytes, &edits));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    #[test]
+    fn bundle_decode_survives_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        let mut file = fieldbook_core::bundle::MAGIC.to_vec();
+        file.extend_from_slice(&bytes);
+        targets::bundle_decode(&file);
+    }
+
+    #[test]
+    fn bundle_decode_survives_mutated_seeds(seed in any::<prop::sample::Index>(), edits in edits()) {
+        let seeds = &*BUNDLE_SEEDS;
+        let (_, bytes) = &seeds[seed.index(seeds.len())];
+        targets::bundle_decode(&mutate(bytes, &edits));
     }
 }
 
@@ -254,7 +273,92 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
     let sync = sync_seeds()
         .into_iter()
         .map(|(name, bytes)| ("sync_receive", name, bytes));
-    wire.chain(sync).collect()
+    let bundle = bundle_seeds()
+        .into_iter()
+        .map(|(name, bytes)| ("bundle_decode", name, bytes));
+    wire.chain(sync).chain(bundle).collect()
+}
+
+/// Audit exports: a small real one in each shape (with and without pictures, a
+/// record of each kind), and hostile ones.
+fn bundle_seeds() -> Vec<(String, Vec<u8>)> {
+    use fieldbook_core::bundle::{encode_as_version, Blob, Bundle, Document, Manifest, MAGIC};
+    use fieldbook_core::model::access::RecordKind;
+    let record = |kind: &str, site: &str| {
+        let mut doc = Automerge::new().with_actor(ActorId::from([0xb0; 16]));
+        doc.transact_with::<_, _, automerge::AutomergeError, _>(
+            |_| CommitOptions::default().with_time(0),
+            |tx| {
+                tx.put(ROOT, "kind", kind)?;
+                tx.put(ROOT, "schema", 1_i64)?;
+                tx.put(ROOT, "site", site)?;
+                Ok(())
+            },
+        )
+        .expect("a record");
+        doc.save()
+    };
+    let audit_id = DocumentId::from_bytes([1; 16]);
+    let picture = Blob::new(vec![0xff, 0xd8, 0xff, 0xe0, 1, 2, 3], "image/jpeg");
+    let bundle = |kinds: &[RecordKind], blobs: Vec<Blob>| Bundle {
+        manifest: Manifest {
+            exported_at_ms: 1_764_000_000_000,
+            exported_by: "Ada Auditor".into(),
+            audit: audit_id,
+            title: "Seed audit".into(),
+        },
+        documents: kinds
+            .iter()
+            .enumerate()
+            .map(|(i, kind)| Document {
+                id: DocumentId::from_bytes([i as u8 + 1; 16]),
+                kind: *kind,
+                save: record(kind.as_str(), "north"),
+            })
+            .collect(),
+        blobs,
+    };
+    let all = [
+        RecordKind::Audit,
+        RecordKind::ChecklistRun,
+        RecordKind::Finding,
+        RecordKind::CorrectiveAction,
+    ];
+    let full = bundle(&all, vec![picture.clone()]);
+    let mut mismatched = full.clone();
+    mismatched.blobs[0].bytes.push(0);
+    let mut foreign = full.clone();
+    foreign.documents[1].save = record("incident", "north");
+    let mut cut = full.encode();
+    cut.truncate(cut.len() / 2);
+    vec![
+        ("audit-only".into(), bundle(&all[..1], vec![]).encode()),
+        ("full".into(), full.encode()),
+        (
+            "two-pictures".into(),
+            bundle(
+                &all,
+                vec![
+                    picture,
+                    Blob::new(vec![0x89, b'P', b'N', b'G'], "image/png"),
+                ],
+            )
+            .encode(),
+        ),
+        ("newer-format".into(), encode_as_version(&full, 99)),
+        ("picture-mismatch".into(), mismatched.encode()),
+        ("foreign-kind".into(), foreign.encode()),
+        ("no-audit".into(), bundle(&all[1..], vec![]).encode()),
+        ("cut-in-half".into(), cut),
+        ("header-only".into(), MAGIC.to_vec()),
+        ("not-a-bundle".into(), b"%PDF-1.7".to_vec()),
+        ("huge-lengths".into(), {
+            let mut bytes = MAGIC.to_vec();
+            // Version 1, then a map claiming 2^64-1 entries.
+            bytes.extend_from_slice(&[0x01, 0xbb, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+            bytes
+        }),
+    ]
 }
 
 fn pid(s: &str) -> PeerId {

@@ -9,6 +9,7 @@
 
 use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{ActorId, Automerge, ChangeHash, ObjType, ROOT};
+use fieldbook_core::bundle::Bundle;
 use fieldbook_core::sync::DocSync;
 use fieldbook_core::wire::Message;
 
@@ -16,8 +17,11 @@ use fieldbook_core::wire::Message;
 pub type Body = fn(&[u8]);
 
 /// The fuzz targets by name, as `cargo fuzz` and the corpus directories call them.
-pub const TARGETS: [(&str, Body); 2] =
-    [("wire_decode", wire_decode), ("sync_receive", sync_receive)];
+pub const TARGETS: [(&str, Body); 3] = [
+    ("wire_decode", wire_decode),
+    ("sync_receive", sync_receive),
+    ("bundle_decode", bundle_decode),
+];
 
 /// `wire_decode`: untrusted bytes through [`Message::decode`], which the server runs
 /// on every frame. It must not panic, and a message it accepts must survive
@@ -27,6 +31,22 @@ pub fn wire_decode(data: &[u8]) {
         let encoded = message.encode();
         let again = Message::decode(&encoded).expect("an encoded message decodes");
         assert_eq!(again, message, "decode(encode(m)) == m");
+    }
+}
+
+/// `bundle_decode`: a file someone picked to import, through [`Bundle::decode`].
+/// It must not panic; a bundle it accepts has pictures that match their names and
+/// documents that load, and survives encoding.
+pub fn bundle_decode(data: &[u8]) {
+    if let Ok(bundle) = Bundle::decode(data) {
+        for blob in &bundle.blobs {
+            assert_eq!(fieldbook_core::bundle::sha256(&blob.bytes), blob.hash);
+        }
+        for document in &bundle.documents {
+            document.load().expect("an accepted document loads");
+        }
+        let again = Bundle::decode(&bundle.encode()).expect("an encoded bundle decodes");
+        assert_eq!(again, bundle, "decode(encode(b)) == b");
     }
 }
 

@@ -10,8 +10,10 @@
 // and waits until GET /healthz answers 200. It is killed after the test.
 // A test that wants demo data (or other flags) says so with
 //   test.use({ serverOptions: { demo: true } });
-import { test as base, expect, type BrowserContext } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
+// `secondServer` is another Fieldbook with its own database, for a test that moves records
+// between two (its options: `secondServerOptions`, e.g. `setup` commands for its directory).
+import { test as base, expect, type BrowserContext, type TestInfo } from '@playwright/test';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -24,6 +26,11 @@ export type ServerOptions = {
   args?: string[];
   /** Extra environment variables for the server process. */
   env?: Record<string, string>;
+  /**
+   * Administration commands run on the fresh database before the server first starts, e.g.
+   * `{ args: ['org', 'add', 'acme', 'Acme'] }`; `input` is their standard input (a password).
+   */
+  setup?: { args: string[]; input?: string }[];
 };
 
 
@@ -117,6 +124,21 @@ class ServerProcess implements Server {
 
   lastExit() {
     return this.exit;
+  }
+
+  /** Runs the `setup` commands against the database (before the first start). */
+  administer(): void {
+    for (const step of this.options.setup ?? []) {
+      const result = spawnSync(this.bin, ['--database', this.databaseUrl, ...step.args], {
+        input: step.input ?? '',
+        encoding: 'utf8',
+        env: { ...process.env, RUST_LOG: 'warn' },
+      });
+      this.output.push(`[fixture] setup ${step.args.join(' ')}\n${result.stdout}${result.stderr}`);
+      if (result.status !== 0) {
+        throw new Error(`setup \`${step.args.join(' ')}\` failed (${result.status}):\n${result.stderr}`);
+      }
+    }
   }
 
   async start(): Promise<void> {
@@ -237,7 +259,37 @@ export async function signIn(context: BrowserContext, url: string, login = 'tech
   expect(response.status(), `sign in as ${login}`).toBe(200);
 }
 
-export const test = base.extend<{ serverOptions: ServerOptions; server: Server; closeDevices: void }>({
+/** Starts a server on a fresh database for the length of a test; keeps its data if it failed. */
+async function serve(
+  options: ServerOptions,
+  use: (server: Server) => Promise<void>,
+  testInfo: TestInfo,
+  name: string,
+): Promise<void> {
+  const bin = requiredEnv('FIELDBOOK_SERVER_BIN');
+  const dist = requiredEnv('FIELDBOOK_DIST');
+  const server = new ServerProcess(bin, dist, await freePort(), options);
+  try {
+    server.administer();
+    await server.start();
+    await use(server);
+  } finally {
+    const failed = testInfo.status !== testInfo.expectedStatus;
+    await server.dispose(failed);
+    if (failed) {
+      await testInfo.attach(`${name}.log`, { body: server.log(), contentType: 'text/plain' });
+      console.log(`[fixture] test failed; ${name} data kept in ${server.dataDir}`);
+    }
+  }
+}
+
+export const test = base.extend<{
+  serverOptions: ServerOptions;
+  server: Server;
+  secondServerOptions: ServerOptions;
+  secondServer: Server;
+  closeDevices: void;
+}>({
   serverOptions: [{}, { option: true }],
   // The default device of a test on a demo server is signed in as the demo technician.
   context: async ({ context, server, serverOptions }, use) => {
@@ -254,20 +306,11 @@ export const test = base.extend<{ serverOptions: ServerOptions; server: Server; 
     { auto: true },
   ],
   server: async ({ serverOptions }, use, testInfo) => {
-    const bin = requiredEnv('FIELDBOOK_SERVER_BIN');
-    const dist = requiredEnv('FIELDBOOK_DIST');
-    const server = new ServerProcess(bin, dist, await freePort(), serverOptions);
-    try {
-      await server.start();
-      await use(server);
-    } finally {
-      const failed = testInfo.status !== testInfo.expectedStatus;
-      await server.dispose(failed);
-      if (failed) {
-        await testInfo.attach('server.log', { body: server.log(), contentType: 'text/plain' });
-        console.log(`[fixture] test failed; server data kept in ${server.dataDir}`);
-      }
-    }
+    await serve(serverOptions, use, testInfo, 'server');
+  },
+  secondServerOptions: [{}, { option: true }],
+  secondServer: async ({ secondServerOptions }, use, testInfo) => {
+    await serve(secondServerOptions, use, testInfo, 'second-server');
   },
 });
 

@@ -2,7 +2,8 @@
 //! declaration of independence, core's next actions (`ui::audit_actions`),
 //! "Start a run" of the site's ISO template for it, and its runs (progress,
 //! score) and findings (classification, status): those its log links and those
-//! that name it or came from one of its runs (core's `members`).
+//! that name it or came from one of its runs (core's `members`); "Export audit"
+//! (`ui::audit_transfer`).
 
 use fieldbook_core::ids::DocumentId;
 use fieldbook_core::model::access::{may_write, RecordKind};
@@ -11,6 +12,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use super::audit_actions::AuditActions;
+use super::audit_transfer::ExportAudit;
 use super::repo;
 use super::run_page::score_words;
 use super::wording::{device_time, sentence};
@@ -83,6 +85,7 @@ pub fn AuditPage() -> impl IntoView {
             {move || latest.get().map(|r| view! { <Team audit=r.audit/> })}
             {move || id.get().map(|id| view! { <AuditRuns id=id record=record/> })}
             {move || latest.get().map(|r| view! { <AuditFindings record=r/> })}
+            {move || id.get().map(|id| view! { <ExportAudit id=id/> })}
         </section>
     }
 }

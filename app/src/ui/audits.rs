@@ -3,7 +3,8 @@
 //! planned day, the team picked from the site's people (the signed-in auditor
 //! leads unless someone else is picked), and auditees. Only roles core lets
 //! write audits see "New audit"; core parses the form (`AuditForm::parse`) and
-//! says what is missing in words.
+//! says what is missing in words. Below the list, "Import an audit"
+//! (`ui::audit_transfer`).
 
 use fieldbook_core::model::access::{may_write, RecordKind, Role};
 use fieldbook_core::model::audit::AuditForm;
@@ -11,6 +12,7 @@ use fieldbook_core::model::workflow::UserRef;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
+use super::audit_transfer::ImportAudit;
 use super::repo;
 use super::wording::sentence;
 use crate::profile::SitePerson;
@@ -60,6 +62,7 @@ pub fn AuditList() -> impl IntoView {
                     </For>
                 </ul>
             </Show>
+            <ImportAudit/>
         </section>
     }
 }

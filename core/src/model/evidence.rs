@@ -80,6 +80,11 @@ impl BlobHash {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The name of a blob whose SHA-256 digest is `digest`.
+    pub fn of_digest(digest: &[u8; 32]) -> BlobHash {
+        BlobHash(digest.iter().map(|b| format!("{b:02x}")).collect())
+    }
 }
 
 impl FromStr for BlobHash {
