@@ -33,8 +33,9 @@ use sha2::{Digest, Sha256};
 
 use crate::doc::kind_of;
 use crate::ids::DocumentId;
-use crate::model::access::RecordKind;
+use crate::model::access::{may_write, RecordKind, Role};
 use crate::model::evidence::BlobHash;
+use crate::model::finding::FindingEvent;
 
 /// How every bundle starts.
 pub const MAGIC: &[u8] = b"FIELDBOOK-BUNDLE\n";
@@ -202,6 +203,43 @@ impl Bundle {
     }
 
     /// How many records of each kind and pictures it holds.
+    /// Whether someone with `role` may bring this audit in: their role must
+    /// write every kind of record in it, and a finding already verified (on the
+    /// Fieldbook it came from) is brought in only by an admin, since the server
+    /// otherwise stores a verification only from its verifier. The reason is in
+    /// words for the person importing.
+    pub fn may_import(&self, role: Role) -> Result<(), String> {
+        if let Some(kind) = self
+            .documents
+            .iter()
+            .map(|d| d.kind)
+            .find(|k| !may_write(role, *k))
+        {
+            return Err(format!(
+                "as {role} you may not add {kind} records; ask an auditor or an admin to import this audit"
+            ));
+        }
+        let verified = self
+            .documents
+            .iter()
+            .filter(|d| d.kind == RecordKind::Finding)
+            .filter_map(|d| d.load().ok())
+            .filter_map(|doc| crate::doc::finding::read(&doc).ok())
+            .filter(|f| {
+                f.events
+                    .iter()
+                    .any(|e| matches!(e.kind, FindingEvent::Verified { .. }))
+            })
+            .count();
+        if verified > 0 && role != Role::Admin {
+            return Err(format!(
+                "this audit has {verified} verified finding{}: only an admin can import it, since each verification stays in its verifier's name",
+                if verified == 1 { "" } else { "s" }
+            ));
+        }
+        Ok(())
+    }
+
     pub fn contents(&self) -> Contents {
         let mut contents = Contents {
             photos: self.blobs.len(),

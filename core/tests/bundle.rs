@@ -362,3 +362,42 @@ mod hostile {
         }
     }
 }
+
+#[test]
+fn who_may_import_depends_on_the_records_and_a_verified_finding_needs_an_admin() {
+    use fieldbook_core::model::finding::{Event, FindingEvent, VerificationResult};
+    let mut file = sample();
+    assert_eq!(file.may_import(Role::Auditor), Ok(()));
+    assert_eq!(
+        file.may_import(Role::Technician),
+        Err("as technician you may not add audit records; ask an auditor or an admin to import this audit".into())
+    );
+    // The finding was verified on the Fieldbook it came from.
+    let mut verified = finding_doc(&photo(1));
+    let verifier = Person {
+        user_id: "u-aziz".into(),
+        name: "Aziz Auditor".into(),
+        role: Role::Auditor,
+    };
+    let event = Event {
+        id: "verified-1".into(),
+        kind: FindingEvent::Verified {
+            result: VerificationResult::Effective,
+            evidence: vec![Evidence::Note {
+                text: "Register checked".into(),
+            }],
+            notes: String::new(),
+            action_owners: vec![],
+        },
+        at_ms: 4_000,
+        device: "02".repeat(16),
+        by: verifier,
+    };
+    finding::append_event(&mut verified, &event, Stamp::at(4_000)).expect("verified");
+    file.documents[1].save = verified.save();
+    assert_eq!(
+        file.may_import(Role::Auditor),
+        Err("this audit has 1 verified finding: only an admin can import it, since each verification stays in its verifier's name".into())
+    );
+    assert_eq!(file.may_import(Role::Admin), Ok(()));
+}

@@ -538,6 +538,19 @@ impl Hub {
                 message: format!("{why}; your changes to document {document_id} were not stored"),
             })
         };
+        // A finding new to this server that arrives verified is an imported
+        // audit's (its verifier worked on another Fieldbook): only an admin
+        // brings those in.
+        if applied.heads_before.is_empty() {
+            return if principal.role == fieldbook_core::model::access::Role::Admin {
+                Ok(())
+            } else {
+                refuse(format!(
+                    "a finding that arrives already verified (from an imported audit) is accepted only from an admin, not from {}",
+                    principal.name
+                ))
+            };
+        }
         if added.iter().any(|e| e.by.user_id != principal.user_id) {
             return refuse(format!(
                 "{} may record a verification only in their own name",

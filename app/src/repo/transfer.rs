@@ -24,7 +24,7 @@ use automerge::Automerge;
 use fieldbook_core::bundle::{self, Blob, Bundle, Contents, Document, Manifest};
 use fieldbook_core::doc::{catalog, transfer};
 use fieldbook_core::ids::DocumentId;
-use fieldbook_core::model::access::{may_write, RecordKind};
+use fieldbook_core::model::access::RecordKind;
 use fieldbook_core::model::evidence::BlobHash;
 
 use leptos::prelude::*;
@@ -182,17 +182,9 @@ impl Repo {
         site: &str,
     ) -> Result<Imported, ActionError> {
         let person = self.person()?;
-        if let Some(kind) = bundle
-            .documents
-            .iter()
-            .map(|d| d.kind)
-            .find(|k| !may_write(person.role, *k))
-        {
-            return Err(ActionError::Invalid(format!(
-                "as {} you may not add {kind} records; ask an auditor or an admin to import this audit",
-                person.role
-            )));
-        }
+        bundle
+            .may_import(person.role)
+            .map_err(ActionError::Invalid)?;
         let (site, catalog_id) = self.site_catalog(Some(site))?;
 
         // The pictures first: no record on this device names one it does not have.

@@ -1036,5 +1036,29 @@ async fn a_verification_is_stored_only_from_an_impartial_verifier_in_their_own_n
         receipted(&database, finding_id).await.len(),
         stored.len() + 1
     );
+
+    // 7. A finding new to the server that arrives already verified is an
+    //    imported audit's: refused from an auditor, stored from an admin.
+    let alex_token = add_person(&database, ORGANISATION, "alex", Role::Admin, &[SITE]).await;
+    let imported_id = random_id();
+    let mut imported = Automerge::new();
+    finding::create(&mut imported, &new, &ada, stamp()).expect("create");
+    verification(&mut imported, &aziz, Vec::new());
+    let mut importer = TestClient::connect_as(addr, "aziz-import", &aziz_token).await;
+    importer.create(imported_id, imported.clone()).await;
+    let error = error_from(&mut importer).await;
+    assert!(
+        error.contains(
+            "a finding that arrives already verified (from an imported audit) is accepted only from an admin"
+        ),
+        "{error}"
+    );
+    assert!(receipted(&database, imported_id).await.is_empty());
+    let mut admin = TestClient::connect_as(addr, "alex-import", &alex_token).await;
+    admin.create(imported_id, imported).await;
+    admin
+        .until("the imported finding stored", |c| c.acked(imported_id))
+        .await;
+    assert!(admin.errors.is_empty(), "{:?}", admin.errors);
     database.store.close().await;
 }
