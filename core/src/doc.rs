@@ -11,6 +11,7 @@ mod fields;
 pub mod finding;
 pub mod history;
 pub mod incident;
+pub mod service_levels;
 
 use automerge::{ReadDoc, ROOT};
 
