@@ -2,9 +2,8 @@
 //! left or overdue in words, and a bar. Core computes them (`sla_state`) from the
 //! event log; this renders them as of the page's ticking device time.
 
-use fieldbook_core::model::calendar::BusinessCalendar;
 use fieldbook_core::model::incident::Status;
-use fieldbook_core::model::sla::{Clock, ClockState, SlaPolicy, SlaState};
+use fieldbook_core::model::sla::{Clock, ClockState, SlaState};
 use leptos::prelude::*;
 
 use super::wording::duration_words;
@@ -53,19 +52,14 @@ pub fn SlaTimers(
     }
 }
 
-/// The clocks as of `now_ms`. An event counts as confirmed once the server has
-/// acknowledged heads that include it (`confirmed_event_ids`, done by the repo).
-///
-/// The standard policy on a 24 × 7 calendar for now: sites get their own
-/// business calendar (hours, holidays, offset) and policy version later.
+/// The clocks as of `now_ms`, under the service levels the incident was logged
+/// under. An event counts as confirmed once the server has acknowledged heads
+/// that include it (`confirmed_event_ids`, done by the repo).
 fn sla_now(record: &IncidentRecord, now_ms: i64) -> SlaState {
     let confirmed = &record.confirmed_events;
-    record.incident.sla(
-        &SlaPolicy::standard(),
-        &BusinessCalendar::always(),
-        now_ms,
-        |event| confirmed.contains(&event.id),
-    )
+    record
+        .incident
+        .sla(now_ms, |event| confirmed.contains(&event.id))
 }
 
 fn clock_view(name: &'static str, clock: &Clock, pause: &'static str) -> impl IntoView {
