@@ -3,6 +3,7 @@
 //! event log; this renders them as of the page's ticking device time.
 
 use fieldbook_core::model::incident::Status;
+use fieldbook_core::model::service_levels::calendar_words;
 use fieldbook_core::model::sla::{Clock, ClockState, SlaState};
 use leptos::prelude::*;
 
@@ -29,6 +30,19 @@ pub fn SlaTimers(
             _ => "stopped while on hold",
         })
     });
+    // Which service levels the clocks count on: the version the incident was logged under.
+    let levels_words = move || {
+        record.with(|r| {
+            r.as_ref().map(|r| {
+                let levels = r.incident.levels();
+                format!(
+                    "Service levels version {}: {}",
+                    levels.version,
+                    calendar_words(&levels.calendar)
+                )
+            })
+        })
+    };
     move || {
         state.get().map(|s| {
             view! {
@@ -46,6 +60,7 @@ pub fn SlaTimers(
                         {clock_view("First response", &s.first_response, pause.get())}
                         {clock_view("Resolution", &s.resolution, pause.get())}
                     </div>
+                    <p class="sla-levels">{levels_words}</p>
                 </section>
             }
         })

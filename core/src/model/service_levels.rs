@@ -253,6 +253,47 @@ pub fn next_version<'a>(published: impl IntoIterator<Item = &'a ServiceLevels>) 
         .saturating_add(1)
 }
 
+/// The calendar in a line a person reads: runs of weekdays with the same hours,
+/// the offset and the number of holidays. "Every day 00:00–24:00, UTC+00:00" is
+/// the standard's.
+pub fn calendar_words(calendar: &BusinessCalendar) -> String {
+    let mut runs: Vec<(Weekday, Weekday, Hours)> = Vec::new();
+    for day in Weekday::ALL {
+        let Some(hours) = calendar.hours(day) else {
+            continue;
+        };
+        match runs.last_mut() {
+            Some((_, last, h)) if *h == hours && last.index() + 1 == day.index() => *last = day,
+            _ => runs.push((day, day, hours)),
+        }
+    }
+    let span = |h: Hours| {
+        format!(
+            "{}–{}",
+            clock_text(h.open_minute()),
+            clock_text(h.close_minute())
+        )
+    };
+    let mut parts: Vec<String> = match runs.as_slice() {
+        [] => vec!["no working hours".to_owned()],
+        [(Weekday::Monday, Weekday::Sunday, h)] => vec![format!("Every day {}", span(*h))],
+        _ => runs
+            .iter()
+            .map(|(first, last, h)| match first == last {
+                true => format!("{} {}", day_name(*first), span(*h)),
+                false => format!("{} to {} {}", day_name(*first), day_name(*last), span(*h)),
+            })
+            .collect(),
+    };
+    parts.push(format!("UTC{}", offset_text(calendar.utc_offset_minutes())));
+    match calendar.holidays().count() {
+        0 => {}
+        1 => parts.push("1 holiday".to_owned()),
+        n => parts.push(format!("{n} holidays")),
+    }
+    parts.join(", ")
+}
+
 /// The weekday as a form names it.
 pub fn day_name(day: Weekday) -> &'static str {
     [

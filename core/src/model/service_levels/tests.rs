@@ -117,3 +117,21 @@ fn the_highest_version_stands_and_concurrent_ones_are_contested() {
     assert_eq!(PublishError::check(4, [&two, &three_a]), Ok(()));
     let _ = (P1, P2, P4);
 }
+
+#[test]
+fn a_calendar_is_described_in_one_line() {
+    assert_eq!(
+        calendar_words(&ServiceLevels::standard().calendar),
+        "Every day 00:00–24:00, UTC+00:00"
+    );
+    let mut f = form();
+    f.utc_offset = "+01:00".into();
+    f.week = std::array::from_fn(|i| (i < 5).then(|| ("08:00".into(), "18:00".into())));
+    f.week[5] = Some(("09:00".into(), "12:00".into()));
+    f.holidays = "2026-12-25 2026-12-26".into();
+    let levels = f.parse(2, &ServiceLevels::standard()).expect("valid");
+    assert_eq!(
+        calendar_words(&levels.calendar),
+        "Monday to Friday 08:00–18:00, Saturday 09:00–12:00, UTC+01:00, 2 holidays"
+    );
+}
