@@ -9,7 +9,7 @@ use fieldbook_core::doc::service_levels::Published;
 use fieldbook_core::model::access::Role;
 use fieldbook_core::model::date::Weekday;
 use fieldbook_core::model::priority::{Impact, Priority, Urgency};
-use fieldbook_core::model::service_levels::{day_name, LevelsForm, ServiceLevels};
+use fieldbook_core::model::service_levels::{calendar_words, day_name, LevelsForm, ServiceLevels};
 use leptos::prelude::*;
 
 use super::repo;
@@ -36,10 +36,11 @@ pub fn ServiceLevelsPage() -> impl IntoView {
         <section class="page service-levels">
             <h1>"Service levels"</h1>
             {move || match (is_admin.get(), site.get()) {
-                (false, _) => view! {
+                (false, site) => view! {
                     <p class="notice" role="note">
                         "Service levels (SLA targets, business hours and the priority matrix) are set by an administrator."
                     </p>
+                    {site.map(|site| view! { <InForce site=site.id/> })}
                     <a class="button" href="/incidents">"Back to incidents"</a>
                 }.into_any(),
                 (true, None) => view! {
@@ -53,6 +54,37 @@ pub fn ServiceLevelsPage() -> impl IntoView {
                 }.into_any(),
             }}
         </section>
+    }
+}
+
+/// Which version new incidents at `site` are logged under, read-only.
+#[component]
+fn InForce(
+    /// The site.
+    site: String,
+) -> impl IntoView {
+    let signals = expect_context::<Signals>();
+    let site = StoredValue::new(site);
+    let held = LocalResource::new(move || {
+        signals.revision.track();
+        async move {
+            match repo() {
+                Some(repo) => repo.site_levels(&site.get_value()).await,
+                None => SiteLevels::default(),
+            }
+        }
+    });
+    move || {
+        held.get().map(|levels| {
+            let standing = levels.standing();
+            view! {
+                <p class="standing" role="status">{format!(
+                    "New incidents are logged under version {}: {}.",
+                    standing.version,
+                    calendar_words(&standing.calendar)
+                )}</p>
+            }
+        })
     }
 }
 
