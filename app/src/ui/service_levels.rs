@@ -57,15 +57,10 @@ pub fn ServiceLevelsPage() -> impl IntoView {
     }
 }
 
-/// Which version new incidents at `site` are logged under, read-only.
-#[component]
-fn InForce(
-    /// The site.
-    site: String,
-) -> impl IntoView {
+/// What the device holds of `site`'s service levels, read again whenever any document changes.
+fn held_levels(site: StoredValue<String>) -> LocalResource<SiteLevels> {
     let signals = expect_context::<Signals>();
-    let site = StoredValue::new(site);
-    let held = LocalResource::new(move || {
+    LocalResource::new(move || {
         signals.revision.track();
         async move {
             match repo() {
@@ -73,7 +68,17 @@ fn InForce(
                 None => SiteLevels::default(),
             }
         }
-    });
+    })
+}
+
+/// Which version new incidents at `site` are logged under, read-only.
+#[component]
+fn InForce(
+    /// The site.
+    site: String,
+) -> impl IntoView {
+    let site = StoredValue::new(site);
+    let held = held_levels(site);
     move || {
         held.get().map(|levels| {
             let standing = levels.standing();
@@ -94,17 +99,8 @@ fn LevelsEditor(
     /// The site whose service levels are edited.
     site: String,
 ) -> impl IntoView {
-    let signals = expect_context::<Signals>();
     let site = StoredValue::new(site);
-    let held = LocalResource::new(move || {
-        signals.revision.track();
-        async move {
-            match repo() {
-                Some(repo) => repo.site_levels(&site.get_value()).await,
-                None => SiteLevels::default(),
-            }
-        }
-    });
+    let held = held_levels(site);
     // `form` holds what is typed; `shown` is what the inputs were last drawn
     // with, so typing does not redraw (and unfocus) them.
     let form = RwSignal::new(None::<LevelsForm>);
