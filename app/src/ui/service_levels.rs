@@ -128,8 +128,6 @@ fn LevelsEditor(
             }
         });
     };
-    // A day turned on or off: draw the form again with what is typed.
-    let redraw = move || shown.set(form.get_untracked());
     let publish = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (Some(current), Some(levels)) = (form.get_untracked(), held.get_untracked()) else {
@@ -173,7 +171,7 @@ fn LevelsEditor(
         {move || shown.get().map(|f| view! {
             <form class="form levels-form" on:submit=publish novalidate>
                 <Targets form=f.clone() edit=edit/>
-                <Calendar form=f.clone() edit=edit redraw=redraw/>
+                <Calendar form=f.clone() edit=edit/>
                 <Matrix form=f edit=edit/>
                 {move || (!errors.get().is_empty()).then(|| view! {
                     <div class="error" role="alert">
@@ -233,7 +231,7 @@ fn contested_notice(
 #[component]
 fn Targets(
     form: LevelsForm,
-    edit: impl Fn(Box<dyn FnOnce(&mut LevelsForm)>) + Copy + 'static,
+    edit: impl Fn(Box<dyn FnOnce(&mut LevelsForm)>) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     view! {
         <fieldset class="levels-targets">
@@ -266,8 +264,7 @@ fn Targets(
 #[component]
 fn Calendar(
     form: LevelsForm,
-    edit: impl Fn(Box<dyn FnOnce(&mut LevelsForm)>) + Copy + 'static,
-    redraw: impl Fn() + Copy + 'static,
+    edit: impl Fn(Box<dyn FnOnce(&mut LevelsForm)>) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     view! {
         <fieldset class="levels-calendar">
@@ -281,33 +278,45 @@ fn Calendar(
                 let i = day.index();
                 let name = day_name(day);
                 let hours = form.week[i].clone();
-                let working = hours.is_some();
-                let (open, close) = hours.unwrap_or_else(|| ("08:00".to_owned(), "18:00".to_owned()));
+                // Each day's row keeps its own state, so turning a day on or off
+                // shows or hides its hours without drawing the form again.
+                let on = RwSignal::new(hours.is_some());
+                let (open, close) = hours.unwrap_or_else(default_hours);
+                let (open, close) = (RwSignal::new(open), RwSignal::new(close));
                 view! {
                     <div class="day-row">
                         <label class="check">
-                            <input type="checkbox" prop:checked=working
+                            <input type="checkbox" prop:checked=move || on.get()
                                 on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    edit(Box::new(move |f| {
-                                        f.week[i] = on.then(|| ("08:00".to_owned(), "18:00".to_owned()));
-                                    }));
-                                    redraw();
+                                    let working = event_target_checked(&ev);
+                                    let (o, c) = default_hours();
+                                    open.set(o.clone());
+                                    close.set(c.clone());
+                                    on.set(working);
+                                    edit(Box::new(move |f| f.week[i] = working.then_some((o, c))));
                                 }/>
                             {format!("{name} is a working day")}
                         </label>
-                        {working.then(|| view! {
+                        <Show when=move || on.get()>
                             <label>
                                 {format!("{name} opens")}
-                                <input type="text" inputmode="numeric" value=open
-                                    on:input=move |ev| { let v = event_target_value(&ev); edit(Box::new(move |f| if let Some(h) = &mut f.week[i] { h.0 = v })) }/>
+                                <input type="text" inputmode="numeric" prop:value=move || open.get()
+                                    on:input=move |ev| {
+                                        let v = event_target_value(&ev);
+                                        open.set(v.clone());
+                                        edit(Box::new(move |f| if let Some(h) = &mut f.week[i] { h.0 = v }))
+                                    }/>
                             </label>
                             <label>
                                 {format!("{name} closes")}
-                                <input type="text" inputmode="numeric" value=close
-                                    on:input=move |ev| { let v = event_target_value(&ev); edit(Box::new(move |f| if let Some(h) = &mut f.week[i] { h.1 = v })) }/>
+                                <input type="text" inputmode="numeric" prop:value=move || close.get()
+                                    on:input=move |ev| {
+                                        let v = event_target_value(&ev);
+                                        close.set(v.clone());
+                                        edit(Box::new(move |f| if let Some(h) = &mut f.week[i] { h.1 = v }))
+                                    }/>
                             </label>
-                        })}
+                        </Show>
                     </div>
                 }
             }).collect_view()}
@@ -324,7 +333,7 @@ fn Calendar(
 #[component]
 fn Matrix(
     form: LevelsForm,
-    edit: impl Fn(Box<dyn FnOnce(&mut LevelsForm)>) + Copy + 'static,
+    edit: impl Fn(Box<dyn FnOnce(&mut LevelsForm)>) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     view! {
         <fieldset class="levels-matrix">
@@ -392,6 +401,11 @@ fn VersionList(published: Vec<Published>) -> impl IntoView {
             </section>
         }
     })
+}
+
+/// The hours a day gets when it is made a working day.
+fn default_hours() -> (String, String) {
+    ("08:00".to_owned(), "18:00".to_owned())
 }
 
 /// "10 h" for a target typed in minutes, or nothing while it is not a number.
