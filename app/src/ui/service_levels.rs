@@ -162,7 +162,11 @@ fn LevelsEditor(
         held.get().map(|levels| match levels.contested() {
             None => "Fieldbook's standard (version 1): no version published for this site yet."
                 .to_owned(),
-            Some(c) => format!("Version {} is in force.", c.value.version),
+            Some(c) => format!(
+                "Version {} is in force: {}.",
+                c.value.version,
+                calendar_words(&c.value.calendar)
+            ),
         })
     };
     view! {
