@@ -14,6 +14,7 @@ mod audits;
 mod inbox;
 mod records;
 mod retry;
+mod service_levels;
 mod status;
 mod templates;
 mod transfer;
@@ -39,6 +40,7 @@ use crate::store::{Batch, LocalStore, StoreError, Summary, SyncRow};
 use crate::transport::{backoff_ms, Socket, SocketEvents};
 pub use actions::ActionDraft;
 pub use audits::{count, AuditRecord};
+pub use service_levels::SiteLevels;
 pub use status::SyncStatus;
 pub use transfer::{Export, Imported};
 
@@ -246,8 +248,9 @@ impl Repo {
         incident::read(loaded.sync.doc()).map_err(|e| ActionError::Unreadable(e.to_string()))
     }
 
-    /// Logs a new incident or service request at the person's first site and
-    /// lists it in that site's catalog.
+    /// Logs a new incident or service request at the person's first site, under
+    /// that site's standing service levels (`Repo::site_levels`), and lists it
+    /// in that site's catalog.
     pub async fn create_incident(
         self: &Rc<Self>,
         new: incident::NewIncident,
@@ -261,6 +264,7 @@ impl Repo {
             .ok_or(ActionError::NoSite)?;
         let catalog_id: DocumentId = site.catalog.parse().map_err(|_| ActionError::NoSite)?;
         self.ensure_loaded(catalog_id).await?;
+        let levels = self.levels_locked(&site.id).await.standing();
         let id = DocumentId::from_bytes(random_bytes());
         let stamp = now();
         let new = incident::NewIncident {
@@ -268,7 +272,8 @@ impl Repo {
             ..new
         };
         let mut doc = DocSync::new(Automerge::new().with_actor(self.actor.clone()));
-        let (created, incident_changes) = doc.change(|d| incident::create(d, &new, stamp));
+        let (created, incident_changes) =
+            doc.change(|d| incident::create_under(d, &new, &levels, stamp));
         created.map_err(|e| ActionError::Invalid(e.to_string()))?;
 
         let catalog_changes = {
@@ -346,6 +351,15 @@ impl Repo {
         change: impl FnOnce(&mut Automerge, Stamp) -> Result<(), ActionError>,
     ) -> Result<(), ActionError> {
         let _op = self.ops.lock().await;
+        self.change_locked(id, change).await
+    }
+
+    /// As [`Repo::change_incident`], for a caller that holds the ops lock.
+    async fn change_locked(
+        &self,
+        id: DocumentId,
+        change: impl FnOnce(&mut Automerge, Stamp) -> Result<(), ActionError>,
+    ) -> Result<(), ActionError> {
         self.ensure_loaded(id).await?;
         let stamp = now();
         let changes = {

@@ -25,6 +25,7 @@ mod photos;
 mod routed_record;
 mod run_item;
 mod run_page;
+mod service_levels;
 mod settings;
 mod sign_in;
 mod signature;
@@ -96,6 +97,7 @@ pub fn App() -> impl IntoView {
                     <a href="/findings">"Findings"</a>
                     <a href="/audits">"Audits"</a>
                     <a href="/actions">"Actions"</a>
+                    <service_levels::AdminLink/>
                 </nav>
                 <a class="sync-link" href="/settings/sync">"Sync details"</a>
                 <status_strip::StatusStrip/>
@@ -131,6 +133,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/actions") view=action_page::ActionList/>
                             <Route path=path!("/actions/:id") view=action_page::ActionPage/>
                             <Route path=path!("/settings/sync") view=settings::SyncSettings/>
+                            <Route path=path!("/settings/service-levels") view=service_levels::ServiceLevelsPage/>
                             <Route path=path!("/sign-in") view=sign_in::SignIn/>
                         </Routes>
                     }.into_any(),

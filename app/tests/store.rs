@@ -99,6 +99,7 @@ async fn summaries_sync_rows_and_meta_survive_reopening() {
                         remaining_ms: 3_600_000,
                         at_ms: 1,
                     }),
+                    calendar: Some(office_calendar()),
                 }],
                 sync_rows: vec![(
                     id.clone(),
@@ -127,6 +128,7 @@ async fn summaries_sync_rows_and_meta_survive_reopening() {
         summary.sla.map(|s| (s.state, s.remaining_ms)),
         Some((SlaSnapshotState::Running, 3_600_000))
     );
+    assert_eq!(summary.calendar, Some(office_calendar()));
     let row = store
         .sync_rows()
         .await
@@ -180,4 +182,13 @@ async fn a_set_aside_chunk_is_kept_but_no_longer_loaded() {
             .any(|k| k.starts_with(&format!("{id}/set-aside/"))),
         "{kept:?}"
     );
+}
+
+/// Monday to Friday 08:00–18:00 at UTC+01:00 with one holiday: a summary keeps
+/// it so the list carries the SLA forward on the incident's own calendar.
+fn office_calendar() -> fieldbook_core::model::calendar::BusinessCalendar {
+    use fieldbook_core::model::calendar::{BusinessCalendar, Hours};
+    let hours = Hours::new((8, 0), (18, 0)).unwrap();
+    let holiday = "2026-12-25".parse().unwrap();
+    BusinessCalendar::weekdays(60, hours, [holiday]).unwrap()
 }

@@ -13,6 +13,7 @@ pub mod history;
 pub mod incident;
 pub mod log_growth;
 pub mod transfer;
+pub mod service_levels;
 
 use automerge::{ReadDoc, ROOT};
 

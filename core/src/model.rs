@@ -25,6 +25,7 @@ pub mod incident;
 pub mod lifecycle;
 pub mod listing;
 pub mod priority;
+pub mod service_levels;
 pub mod signature;
 pub mod sla;
 pub mod workflow;

@@ -9,11 +9,9 @@ use automerge::{ActorId, Automerge};
 use fieldbook_core::doc::incident::{create, perform, read, NewIncident};
 use fieldbook_core::doc::Stamp;
 use fieldbook_core::model::action::{Action, Command, LifecyclePolicy};
-use fieldbook_core::model::calendar::BusinessCalendar;
 use fieldbook_core::model::event::{EventKind, HoldReason};
 use fieldbook_core::model::incident::{Incident, Status, TicketKind, Title};
 use fieldbook_core::model::priority::{Impact, Urgency};
-use fieldbook_core::model::sla::SlaPolicy;
 use proptest::prelude::*;
 
 const MINUTE: i64 = 60_000;
@@ -85,13 +83,9 @@ fn compatible_offline_work_merges_without_review() {
     assert_eq!(seen_a.derived(), seen_b.derived());
     assert_eq!(seen_a.status(), Status::InProgress);
     assert_eq!(seen_a.derived().needs_review, None);
-    let (policy, cal, now) = (
-        SlaPolicy::standard(),
-        BusinessCalendar::always(),
-        T0 + 60 * MINUTE,
-    );
-    let sla = seen_a.sla(&policy, &cal, now, |_| true);
-    assert_eq!(sla, seen_b.sla(&policy, &cal, now, |_| true));
+    let now = T0 + 60 * MINUTE;
+    let sla = seen_a.sla(now, |_| true);
+    assert_eq!(sla, seen_b.sla(now, |_| true));
     // 60 minutes since logging, 30 of them on hold for the vendor.
     assert_eq!(sla.resolution.elapsed_business_ms, 30 * MINUTE);
 }
@@ -218,11 +212,7 @@ proptest! {
         let loaded = Automerge::load(&ab.save()).expect("load");
         prop_assert_eq!(read(&loaded).expect("read").derived(), left.derived());
 
-        let (policy, cal) = (SlaPolicy::standard(), BusinessCalendar::always());
         let now = start + 2_000 * MINUTE;
-        prop_assert_eq!(
-            left.sla(&policy, &cal, now, |_| true),
-            right.sla(&policy, &cal, now, |_| true)
-        );
+        prop_assert_eq!(left.sla(now, |_| true), right.sla(now, |_| true));
     }
 }

@@ -210,6 +210,12 @@ test('every page has no serious or critical accessibility violations @phone', as
   await templates.section(1).getByRole('button', { name: /^Edit item 1\.2/ }).click();
   await expect(templates.openItem()).toBeVisible();
   await check('template editor', auditor.page);
+  // Service levels are set by admins.
+  const admin = await Fieldbook.open(await browser.newContext({ viewport: page.viewportSize() }), server.url, 'admin');
+  await admin.expectAllSynced();
+  await admin.page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Service levels' }).click();
+  await expect(admin.page.getByLabel('P3 resolution', { exact: true })).toBeVisible();
+  await check('service levels', admin.page);
 });
 
 test('a damaged record on the device is set aside and fetched again, without touching the others', async ({ page, server }) => {

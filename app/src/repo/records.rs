@@ -421,8 +421,8 @@ pub(super) type Link = (
     Box<dyn FnOnce(&mut Automerge, Stamp, DocumentId) -> Result<(), ActionError>>,
 );
 
-/// The list row of a checklist template, run, finding, corrective action or audit
-/// document; `None` for
+/// The list row of a checklist template, run, finding, corrective action, audit
+/// or service-levels document; `None` for
 /// other kinds (incidents have their own) and documents that do not read.
 pub(super) fn summary_of(key: &str, doc: &Automerge) -> Option<Summary> {
     let kind = fieldbook_core::doc::kind_of(doc)?;
@@ -439,6 +439,7 @@ pub(super) fn summary_of(key: &str, doc: &Automerge) -> Option<Summary> {
         created_at_ms: at,
         assignee: None,
         sla: None,
+        calendar: None,
     };
     match RecordKind::parse(&kind)? {
         RecordKind::ChecklistTemplate => {
@@ -524,6 +525,18 @@ pub(super) fn summary_of(key: &str, doc: &Automerge) -> Option<Summary> {
             );
             summary.assignee = Some(action.owner.value.user_id.clone());
             Some(summary)
+        }
+        RecordKind::SlaPolicy => {
+            let record = fieldbook_core::doc::service_levels::read(doc).ok()?;
+            let latest = record.versions.iter().map(|p| p.levels.version).max()?;
+            Some(row(
+                &record.site,
+                "Service levels".to_owned(),
+                "Published",
+                format!("version {latest}"),
+                false,
+                record.versions.first().map(|p| p.at_ms).unwrap_or_default(),
+            ))
         }
         _ => None,
     }

@@ -3,7 +3,6 @@
 use fieldbook_core::model::calendar::BusinessCalendar;
 use fieldbook_core::model::incident::{Incident, TicketKind};
 use fieldbook_core::model::listing::{Row, SlaSnapshot};
-use fieldbook_core::model::sla::SlaPolicy;
 
 /// What the incident list needs of one record, kept beside its document.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -28,19 +27,19 @@ pub struct Summary {
     /// The clock due first, as it stood when the row was written.
     #[serde(default)]
     pub sla: Option<SlaSnapshot>,
+    /// The business calendar the clocks count on, when it is not 24 × 7 (the
+    /// incident's service-levels version's), to carry `sla` forward in the list.
+    #[serde(default)]
+    pub calendar: Option<BusinessCalendar>,
 }
 
 impl Summary {
-    /// The row of `incident`, its SLA as of `now_ms` (the standard policy on a 24 × 7
-    /// calendar, as the incident page shows it).
+    /// The row of `incident`, its SLA as of `now_ms` under the service levels it
+    /// was logged under, as the incident page shows it.
     pub fn of_incident(id: &str, incident: &Incident, now_ms: i64) -> Summary {
         let derived = incident.derived();
-        let sla = incident.sla(
-            &SlaPolicy::standard(),
-            &BusinessCalendar::always(),
-            now_ms,
-            |_| true,
-        );
+        let sla = incident.sla(now_ms, |_| true);
+        let calendar = incident.levels().calendar;
         Summary {
             id: id.to_owned(),
             kind: incident.kind.as_str().to_owned(),
@@ -54,12 +53,13 @@ impl Summary {
             created_at_ms: incident.created_at_ms,
             assignee: derived.standing.assignment.and_then(|a| a.assignee),
             sla: Some(SlaSnapshot::of(&sla, now_ms)),
+            calendar: (calendar != BusinessCalendar::always()).then_some(calendar),
         }
     }
 
     /// The row as the list's filters see it; `search` is this row's
-    /// `listing::search_text`.
-    pub fn row<'a>(&'a self, search: &'a str) -> Row<'a> {
+    /// `listing::search_text`, `always` the 24 × 7 calendar for rows without one.
+    pub fn row<'a>(&'a self, search: &'a str, always: &'a BusinessCalendar) -> Row<'a> {
         Row {
             kind: TicketKind::parse(&self.kind).unwrap_or_default(),
             title: &self.title,
@@ -69,6 +69,7 @@ impl Summary {
             assignee: self.assignee.as_deref(),
             site: &self.site,
             sla: self.sla,
+            calendar: self.calendar.as_ref().unwrap_or(always),
             created_at_ms: self.created_at_ms,
             search,
         }

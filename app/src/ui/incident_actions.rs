@@ -10,6 +10,7 @@ use fieldbook_core::model::event::HoldReason;
 use fieldbook_core::model::incident::TicketKind;
 use fieldbook_core::model::sla::SlaPolicy;
 use leptos::prelude::*;
+use std::collections::BTreeSet;
 
 use super::repo;
 use super::wording::{sentence, RESOLUTION_CODES};
@@ -51,6 +52,14 @@ pub fn NextActions(
             .profile
             .with(|p| p.as_ref().and_then(|p| p.user.role.parse::<Role>().ok()))
             .unwrap_or(Role::Technician)
+    });
+    // The hold reasons that pause the clocks, by the incident's own policy.
+    let pausing = Memo::new(move |_| {
+        record.with(|r| {
+            r.as_ref()
+                .map(|r| r.incident.levels().policy.pause_on)
+                .unwrap_or_else(|| SlaPolicy::standard().pause_on)
+        })
     });
     let kind = Memo::new(move |_| {
         record.with(|r| r.as_ref().map(|r| r.incident.kind).unwrap_or_default())
@@ -148,7 +157,7 @@ pub fn NextActions(
                 Some(action) => view! {
                     <form class="action-form" aria-label=button_label(action, kind.get_untracked()) novalidate on:submit=submit>
                         <h2>{button_label(action, kind.get_untracked())}</h2>
-                        {fields(action, inputs)}
+                        {fields(action, inputs, pausing.get_untracked())}
                         {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
                         <div class="form-buttons">
                             <button type="button" class="button"
@@ -210,7 +219,7 @@ fn button_class(index: usize, action: Action) -> &'static str {
 
 /// The inputs an action needs. Required ones are marked, not enforced by the
 /// browser: core refuses what is missing, in words the person sees.
-fn fields(action: Action, inputs: Inputs) -> AnyView {
+fn fields(action: Action, inputs: Inputs, pausing: BTreeSet<HoldReason>) -> AnyView {
     match action {
         Action::Assign => view! {
             {text_input("action-group", "Group", true, inputs.group)}
@@ -218,7 +227,6 @@ fn fields(action: Action, inputs: Inputs) -> AnyView {
         }
         .into_any(),
         Action::Hold => {
-            let pausing = SlaPolicy::standard().pause_on;
             view! {
                 <label for="action-hold">"Waiting for"</label>
                 <select id="action-hold"

@@ -46,8 +46,13 @@ pub fn IncidentList() -> impl IntoView {
     let selected = Memo::new(move |_| {
         incidents.with(|all| {
             texts.with(|texts| {
-                let rows: Vec<_> = all.iter().zip(texts).map(|(s, t)| s.row(t)).collect();
-                query.with(|q| select(&rows, q, &BusinessCalendar::always(), now().at_ms))
+                let always = BusinessCalendar::always();
+                let rows: Vec<_> = all
+                    .iter()
+                    .zip(texts)
+                    .map(|(s, t)| s.row(t, &always))
+                    .collect();
+                query.with(|q| select(&rows, q, now().at_ms))
             })
         })
     });
@@ -214,13 +219,14 @@ pub fn IncidentList() -> impl IntoView {
 fn sla_chip(summary: &Summary) -> Option<impl IntoView> {
     let sla = summary.sla?;
     let now_ms = now().at_ms;
-    let calendar = BusinessCalendar::always();
-    let (text, class) = match sla.state_at(&calendar, now_ms) {
+    let always = BusinessCalendar::always();
+    let calendar = summary.calendar.as_ref().unwrap_or(&always);
+    let (text, class) = match sla.state_at(calendar, now_ms) {
         SlaSnapshotState::Breached => ("SLA breached".to_owned(), "sla breached"),
         SlaSnapshotState::Running => (
             format!(
                 "{} left",
-                duration_words(sla.remaining_at(&calendar, now_ms))
+                duration_words(sla.remaining_at(calendar, now_ms))
             ),
             "sla running",
         ),

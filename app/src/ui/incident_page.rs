@@ -36,11 +36,15 @@ use crate::repo::{now, IncidentRecord, Signals};
 pub fn DraftFields(
     /// The values being edited.
     draft: RwSignal<Draft>,
+    /// The matrix that turns impact and urgency into a priority: the incident's
+    /// own, or the site's standing one for a new incident.
+    #[prop(into)]
+    matrix: Signal<PriorityMatrix>,
 ) -> impl IntoView {
     let priority = move || {
         let d = draft.get();
         match (Impact::parse(d.impact), Urgency::parse(d.urgency)) {
-            (Ok(i), Ok(u)) => PriorityMatrix::standard().priority(i, u).to_string(),
+            (Ok(i), Ok(u)) => matrix.with(|m| m.priority(i, u)).to_string(),
             _ => "—".to_owned(),
         }
     };
@@ -231,7 +235,10 @@ fn CurrentIncident(id: Signal<Option<DocumentId>>) -> impl IntoView {
                         <Conflicts incident=current.incident on_choose=choose/>
                     })}
                     <form on:submit=save class="form">
-                        <DraftFields draft=draft/>
+                        <DraftFields draft=draft matrix=Signal::derive(move || {
+                            record.with(|r| r.as_ref().map(|r| r.incident.matrix()))
+                                .unwrap_or_else(PriorityMatrix::standard)
+                        })/>
                         {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
                         {move || message.get().map(|m| view! { <p class="saved" role="status">{m}</p> })}
                         <div class="actions">

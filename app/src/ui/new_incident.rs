@@ -4,11 +4,33 @@
 
 use fieldbook_core::doc::draft::Draft;
 use fieldbook_core::model::incident::TicketKind;
+use fieldbook_core::model::priority::PriorityMatrix;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::incident_page::DraftFields;
 use super::repo;
+use crate::repo::Signals;
+
+/// The priority matrix of the site a new incident is logged at (the person's
+/// first site): its standing service levels', or the standard.
+fn site_matrix() -> Signal<PriorityMatrix> {
+    let signals = expect_context::<Signals>();
+    let levels = LocalResource::new(move || {
+        signals.revision.track();
+        let site = signals.profile.with(|p| {
+            p.as_ref()
+                .and_then(|p| p.sites.first().map(|s| s.id.clone()))
+        });
+        async move {
+            match (repo(), site) {
+                (Some(repo), Some(site)) => repo.site_levels(&site).await.standing().matrix,
+                _ => PriorityMatrix::standard(),
+            }
+        }
+    });
+    Signal::derive(move || levels.get().unwrap_or_else(PriorityMatrix::standard))
+}
 
 #[component]
 pub fn NewIncident() -> impl IntoView {
@@ -60,6 +82,7 @@ pub fn NewIncident() -> impl IntoView {
             </label>
         }
     };
+    let matrix = site_matrix();
     view! {
         <section class="page">
             <h1>{move || match is_request() {
@@ -80,7 +103,7 @@ pub fn NewIncident() -> impl IntoView {
                         "Needs a manager’s approval before work starts"
                     </label>
                 </Show>
-                <DraftFields draft=draft/>
+                <DraftFields draft=draft matrix=matrix/>
                 {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
                 <div class="actions">
                     <a class="button" href="/incidents">"Cancel"</a>

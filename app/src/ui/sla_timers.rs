@@ -2,9 +2,9 @@
 //! left or overdue in words, and a bar. Core computes them (`sla_state`) from the
 //! event log; this renders them as of the page's ticking device time.
 
-use fieldbook_core::model::calendar::BusinessCalendar;
 use fieldbook_core::model::incident::Status;
-use fieldbook_core::model::sla::{Clock, ClockState, SlaPolicy, SlaState};
+use fieldbook_core::model::service_levels::calendar_words;
+use fieldbook_core::model::sla::{Clock, ClockState, SlaState};
 use leptos::prelude::*;
 
 use super::wording::duration_words;
@@ -30,6 +30,19 @@ pub fn SlaTimers(
             _ => "stopped while on hold",
         })
     });
+    // Which service levels the clocks count on: the version the incident was logged under.
+    let levels_words = move || {
+        record.with(|r| {
+            r.as_ref().map(|r| {
+                let levels = r.incident.levels();
+                format!(
+                    "Service levels version {}: {}",
+                    levels.version,
+                    calendar_words(&levels.calendar)
+                )
+            })
+        })
+    };
     move || {
         state.get().map(|s| {
             view! {
@@ -47,25 +60,21 @@ pub fn SlaTimers(
                         {clock_view("First response", &s.first_response, pause.get())}
                         {clock_view("Resolution", &s.resolution, pause.get())}
                     </div>
+                    <p class="sla-levels">{levels_words}</p>
                 </section>
             }
         })
     }
 }
 
-/// The clocks as of `now_ms`. An event counts as confirmed once the server has
-/// acknowledged heads that include it (`confirmed_event_ids`, done by the repo).
-///
-/// The standard policy on a 24 × 7 calendar for now: sites get their own
-/// business calendar (hours, holidays, offset) and policy version later.
+/// The clocks as of `now_ms`, under the service levels the incident was logged
+/// under. An event counts as confirmed once the server has acknowledged heads
+/// that include it (`confirmed_event_ids`, done by the repo).
 fn sla_now(record: &IncidentRecord, now_ms: i64) -> SlaState {
     let confirmed = &record.confirmed_events;
-    record.incident.sla(
-        &SlaPolicy::standard(),
-        &BusinessCalendar::always(),
-        now_ms,
-        |event| confirmed.contains(&event.id),
-    )
+    record
+        .incident
+        .sla(now_ms, |event| confirmed.contains(&event.id))
 }
 
 fn clock_view(name: &'static str, clock: &Clock, pause: &'static str) -> impl IntoView {

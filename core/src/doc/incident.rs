@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! { kind: "incident" | "service-request", schema: 1, site, title, description: Text, impact, urgency,
-//!   matrixVersion, createdAt, reference?, events: [ { id, type, at, device, … } ],
+//!   matrixVersion, serviceLevels: { …levels }, createdAt, reference?, events: [ { id, type, at, device, … } ],
 //!   attachments: [ { type: "photo", blob, caption, at, device } ],
 //!   signatures: [ { blob, signer, at, device, heads: [hex, …] } ] }
 //! ```
@@ -18,6 +18,12 @@
 //! Impact and urgency are also recorded as `priorityChanged` events, at creation
 //! and at every change, whichever way it is made ([`edit`] or [`append_event`]):
 //! the SLA clocks need the priority over time, not only the current one.
+//!
+//! `serviceLevels` is a copy of the site's service levels (SLA targets, business
+//! calendar, priority matrix; the shape is in `doc::service_levels`) standing when
+//! the incident was logged ([`create_under`]): the incident counts its clocks
+//! and takes its priorities from that version forever, whatever is published
+//! later. A document without it counts on the standard.
 //!
 //! A person's workflow action goes through [`perform`]: read, check the guard
 //! with `model::action::apply`, append the event.
@@ -36,14 +42,18 @@ use std::collections::BTreeSet;
 use automerge::transaction::Transactable;
 use automerge::{Automerge, ChangeHash, ObjId, ObjType, ReadDoc, ScalarValue, Value, ROOT};
 
-use super::{check_header, ReadError, Stamp, SCHEMA_VERSION};
+use super::{check_header, service_levels, ReadError, Stamp, SCHEMA_VERSION};
 use crate::model::action::{apply, Command};
 use crate::model::event::{Event, EventKind};
 use crate::model::evidence::{Attachment, BlobHash};
 use crate::model::incident::{Contested, Incident, TicketKind, Title};
 use crate::model::lifecycle::TransitionError;
-use crate::model::priority::{Impact, PriorityMatrix, Urgency};
+use crate::model::priority::{Impact, Urgency};
+use crate::model::service_levels::ServiceLevels;
 use crate::model::signature::{self, ChangeAfterSigning, SignRefusal, Signature, SignerName};
+
+/// Where an incident keeps its copy of the service levels it was logged under.
+const LEVELS_KEY: &str = "serviceLevels";
 
 /// What a person fills in to log an incident or a service request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,8 +118,20 @@ pub enum SignError {
 /// the initial impact, urgency and priority, and, for a service request that
 /// needs approval, an `approvalRequested` event, all at `stamp`.
 pub fn create(doc: &mut Automerge, new: &NewIncident, stamp: Stamp) -> Result<(), ChangeError> {
+    create_under(doc, new, &ServiceLevels::standard(), stamp)
+}
+
+/// As [`create`], under the site's standing service levels: the priority comes
+/// from their matrix, and the incident keeps a copy of them (`serviceLevels`),
+/// so its clocks count on that version whatever is published later.
+pub fn create_under(
+    doc: &mut Automerge,
+    new: &NewIncident,
+    levels: &ServiceLevels,
+    stamp: Stamp,
+) -> Result<(), ChangeError> {
     let device = doc.get_actor().to_hex_string();
-    let matrix = PriorityMatrix::standard();
+    let matrix = &levels.matrix;
     let waits = new.kind == TicketKind::ServiceRequest && new.needs_approval;
     let logged: Vec<Event> = [
         EventKind::Created,
@@ -146,6 +168,7 @@ pub fn create(doc: &mut Automerge, new: &NewIncident, stamp: Stamp) -> Result<()
             tx.put(ROOT, "impact", i64::from(new.impact.level()))?;
             tx.put(ROOT, "urgency", i64::from(new.urgency.level()))?;
             tx.put(ROOT, "matrixVersion", i64::from(matrix.version))?;
+            service_levels::write_levels(tx, &ROOT, LEVELS_KEY, levels)?;
             tx.put(ROOT, "createdAt", stamp.at_ms)?;
             let list = tx.put_object(ROOT, "events", ObjType::List)?;
             for (index, event) in logged.iter().enumerate() {
@@ -198,8 +221,7 @@ pub fn edit(doc: &mut Automerge, edit: &Edit, stamp: Stamp) -> Result<(), Change
     };
     let priority_event = match levels {
         Some((impact, urgency)) => {
-            let matrix = PriorityMatrix::by_version(current.matrix_version)
-                .unwrap_or_else(PriorityMatrix::standard);
+            let matrix = current.matrix();
             let device = doc.get_actor().to_hex_string();
             let command = Command::change_priority(&matrix, impact, urgency);
             Some(apply(&current.events, command, &device, stamp.at_ms)?)
@@ -261,6 +283,10 @@ pub fn read(doc: &Automerge) -> Result<Incident, ReadError> {
         matrix_version: int("matrixVersion")
             .and_then(|n| u32::try_from(n).ok())
             .ok_or(ReadError::BadField("matrixVersion"))?,
+        service_levels: match doc.get(ROOT, LEVELS_KEY) {
+            Ok(Some((Value::Object(ObjType::Map), id))) => service_levels::read_levels(doc, &id),
+            _ => None,
+        },
         reference: scalar(doc, "reference").and_then(|v| v.as_str().map(str::to_owned)),
         created_at_ms: int("createdAt").ok_or(ReadError::BadField("createdAt"))?,
         events: events::read_all(doc, &events_list(doc)?, None),

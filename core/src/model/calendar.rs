@@ -27,12 +27,50 @@ pub struct Hours {
 /// not a time-zone database entry: core carries no tz data, so a site that
 /// changes to summer time needs a calendar version per season (or the offset of
 /// the season that matters most). Holidays are whole local days.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "StoredCalendar", into = "StoredCalendar")]
 pub struct BusinessCalendar {
     utc_offset_minutes: i32,
     week: [Option<Hours>; 7],
     /// Day numbers (days since 1970-01-01) of the holidays.
     holidays: BTreeSet<i64>,
+}
+
+/// A calendar as a summary row keeps it on the device; read back through
+/// [`BusinessCalendar::new`]'s checks.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredCalendar {
+    offset: i32,
+    /// Monday first: open and close minute of each working day.
+    week: [Option<(u16, u16)>; 7],
+    holidays: Vec<i64>,
+}
+
+impl From<BusinessCalendar> for StoredCalendar {
+    fn from(c: BusinessCalendar) -> StoredCalendar {
+        StoredCalendar {
+            offset: c.utc_offset_minutes,
+            week: c.week.map(|h| h.map(|h| (h.open, h.close))),
+            holidays: c.holidays.into_iter().collect(),
+        }
+    }
+}
+
+impl TryFrom<StoredCalendar> for BusinessCalendar {
+    type Error = CalendarError;
+
+    fn try_from(s: StoredCalendar) -> Result<BusinessCalendar, CalendarError> {
+        let mut week = [None; 7];
+        for (day, hours) in week.iter_mut().zip(s.week) {
+            if let Some((open, close)) = hours {
+                let at = |m: u16| (u8::try_from(m / 60).unwrap_or(u8::MAX), (m % 60) as u8);
+                *day = Some(Hours::new(at(open), at(close))?);
+            }
+        }
+        let mut calendar = BusinessCalendar::new(s.offset, week, [])?;
+        calendar.holidays = s.holidays.into_iter().collect();
+        Ok(calendar)
+    }
 }
 
 /// Why values are not working hours or a calendar.

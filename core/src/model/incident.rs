@@ -3,13 +3,13 @@
 
 use super::access::RecordKind;
 use super::action::{self, Action, LifecyclePolicy};
-use super::calendar::BusinessCalendar;
 use super::derived::{derive, Derived};
 pub use super::event::{Event, EventKind};
 use super::evidence::Attachment;
 use super::priority::{Impact, Priority, PriorityMatrix, Urgency};
+use super::service_levels::ServiceLevels;
 use super::signature::Signature;
-use super::sla::{sla_state, SlaPolicy, SlaState};
+use super::sla::{sla_state, SlaState};
 
 /// An incident title: trimmed, 1 to 200 characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -177,6 +177,10 @@ pub struct Incident {
     pub impact: Contested<Impact>,
     pub urgency: Contested<Urgency>,
     pub matrix_version: u32,
+    /// The service levels the incident was logged under (a copy of that
+    /// version); `None` in documents written before sites published their own,
+    /// which count on [`ServiceLevels::standard`].
+    pub service_levels: Option<ServiceLevels>,
     /// Human reference from the server (`INC-000123`, `REQ-000045`), once it has seen the record.
     pub reference: Option<String>,
     pub created_at_ms: i64,
@@ -203,30 +207,44 @@ impl Incident {
         action::next_actions(&self.events, policy, now_ms)
     }
 
-    /// The SLA clocks as of `now_ms` (see [`sla_state`]); the current priority
-    /// stands in for the initial one in documents that did not record it.
-    pub fn sla(
-        &self,
-        policy: &SlaPolicy,
-        calendar: &BusinessCalendar,
-        now_ms: i64,
-        confirmed: impl Fn(&Event) -> bool,
-    ) -> SlaState {
+    /// The SLA clocks as of `now_ms` (see [`sla_state`]) under the policy and
+    /// calendar the incident was logged under ([`Incident::levels`]), so a later
+    /// publication never moves them; the current priority stands in for the
+    /// initial one in documents that did not record it.
+    pub fn sla(&self, now_ms: i64, confirmed: impl Fn(&Event) -> bool) -> SlaState {
+        let levels = self.levels();
         sla_state(
             &self.events,
             self.priority(),
-            policy,
-            calendar,
+            &levels.policy,
+            &levels.calendar,
             now_ms,
             confirmed,
         )
     }
 
-    /// Priority from the matrix version recorded on the incident.
+    /// The service levels the incident counts on: its copy of the version it
+    /// was logged under, or the standard for a document without one.
+    pub fn levels(&self) -> ServiceLevels {
+        self.service_levels
+            .clone()
+            .unwrap_or_else(ServiceLevels::standard)
+    }
+
+    /// The matrix the incident was prioritised with: its own copy, else the one
+    /// of the version it records.
+    pub fn matrix(&self) -> PriorityMatrix {
+        match &self.service_levels {
+            Some(levels) => levels.matrix.clone(),
+            None => PriorityMatrix::by_version(self.matrix_version)
+                .unwrap_or_else(PriorityMatrix::standard),
+        }
+    }
+
+    /// Priority from the matrix the incident was logged under.
     pub fn priority(&self) -> Priority {
-        let matrix = PriorityMatrix::by_version(self.matrix_version)
-            .unwrap_or_else(PriorityMatrix::standard);
-        matrix.priority(self.impact.value, self.urgency.value)
+        self.matrix()
+            .priority(self.impact.value, self.urgency.value)
     }
 
     /// Whether any field shows concurrent values waiting for a person to choose.

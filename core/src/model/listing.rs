@@ -3,7 +3,7 @@
 //!
 //! A summary keeps an [`SlaSnapshot`] of the clock that is due first, taken when
 //! the record last changed. Between changes a running clock only loses business
-//! time, the same amount for every record on one calendar, so the snapshot gives
+//! time, on the calendar of the record's service levels, so the snapshot gives
 //! the remaining time at any later moment ([`SlaSnapshot::remaining_at`]) and the
 //! list can sort by urgency without recomputing any SLA.
 
@@ -109,6 +109,9 @@ pub struct Row<'a> {
     pub assignee: Option<&'a str>,
     pub site: &'a str,
     pub sla: Option<SlaSnapshot>,
+    /// The calendar the record's clocks count on (its service-levels version's),
+    /// to carry the snapshot forward.
+    pub calendar: &'a BusinessCalendar,
     pub created_at_ms: i64,
     /// What a text search looks in, made once per row by [`search_text`].
     pub search: &'a str,
@@ -148,12 +151,7 @@ pub struct Query {
 }
 
 /// The indexes of `rows` that `query` keeps, in its order, as of `now_ms`.
-pub fn select(
-    rows: &[Row<'_>],
-    query: &Query,
-    calendar: &BusinessCalendar,
-    now_ms: i64,
-) -> Vec<usize> {
+pub fn select(rows: &[Row<'_>], query: &Query, now_ms: i64) -> Vec<usize> {
     let words: Vec<String> = query
         .text
         .split_whitespace()
@@ -162,8 +160,8 @@ pub fn select(
     let mut kept: Vec<(usize, UrgencyKey)> = rows
         .iter()
         .enumerate()
-        .filter(|(_, row)| keeps(row, query, &words, calendar, now_ms))
-        .map(|(i, row)| (i, urgency(row, calendar, now_ms)))
+        .filter(|(_, row)| keeps(row, query, &words, now_ms))
+        .map(|(i, row)| (i, urgency(row, now_ms)))
         .collect();
     match query.sort {
         Sort::SlaUrgency => kept.sort_by(|(a, ka), (b, kb)| {
@@ -180,13 +178,8 @@ pub fn select(
     kept.into_iter().map(|(i, _)| i).collect()
 }
 
-fn keeps(
-    row: &Row<'_>,
-    query: &Query,
-    words: &[String],
-    calendar: &BusinessCalendar,
-    now_ms: i64,
-) -> bool {
+fn keeps(row: &Row<'_>, query: &Query, words: &[String], now_ms: i64) -> bool {
+    let calendar = row.calendar;
     if query.kind.is_some_and(|k| k != row.kind)
         || query.status.as_deref().is_some_and(|s| s != row.status)
         || query.priority.is_some_and(|p| p != row.priority)
@@ -219,10 +212,11 @@ fn keeps(
 /// Lower sorts first: (band, time left).
 type UrgencyKey = (u8, i64);
 
-fn urgency(row: &Row<'_>, calendar: &BusinessCalendar, now_ms: i64) -> UrgencyKey {
+fn urgency(row: &Row<'_>, now_ms: i64) -> UrgencyKey {
     let Some(sla) = row.sla else {
         return (4, 0);
     };
+    let calendar = row.calendar;
     let remaining = sla.remaining_at(calendar, now_ms);
     match sla.state_at(calendar, now_ms) {
         SlaSnapshotState::Breached if sla.counting => (0, remaining),
@@ -242,6 +236,8 @@ mod tests {
     use super::*;
 
     const HOUR: i64 = 3_600_000;
+    static ALWAYS: std::sync::LazyLock<BusinessCalendar> =
+        std::sync::LazyLock::new(BusinessCalendar::always);
 
     fn snapshot(state: SlaSnapshotState, counting: bool, remaining_ms: i64) -> SlaSnapshot {
         SlaSnapshot {
@@ -262,13 +258,14 @@ mod tests {
             assignee: None,
             site: "north",
             sla,
+            calendar: &ALWAYS,
             created_at_ms,
             search: "",
         }
     }
 
     fn titles(rows: &[Row<'_>], query: &Query, now_ms: i64) -> Vec<String> {
-        select(rows, query, &BusinessCalendar::always(), now_ms)
+        select(rows, query, now_ms)
             .into_iter()
             .map(|i| rows[i].title.to_owned())
             .collect()

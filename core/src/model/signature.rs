@@ -168,6 +168,7 @@ mod tests {
             impact: Contested::single(Impact::parse(2).expect("impact")),
             urgency: Contested::single(Urgency::parse(2).expect("urgency")),
             matrix_version: 1,
+            service_levels: None,
             reference: None,
             created_at_ms: 1,
             events: vec![Event {

@@ -33,6 +33,7 @@ mod http_routes;
 mod limits;
 mod receipts;
 mod resident_documents;
+mod service_levels;
 mod sign_in;
 mod store_semantics;
 mod sync_between_clients;

@@ -209,7 +209,7 @@ fn a_priority_change_event_also_sets_impact_and_urgency() {
     let mut doc = device(1);
     create(&mut doc, &sample(), Stamp::at(1)).expect("create");
     let change = Command::change_priority(
-        &PriorityMatrix::standard(),
+        &crate::model::priority::PriorityMatrix::standard(),
         Impact::parse(4).expect("impact"),
         Urgency::parse(4).expect("urgency"),
     );

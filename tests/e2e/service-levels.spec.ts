@@ -1,0 +1,127 @@
+// Settings → Service levels: an admin publishes new SLA targets, business hours and holidays
+// (offline, then synced); a technician on another device logs the next incident under them,
+// while incidents already logged keep the version they were logged under. Only admins see the
+// settings form; the server refuses anyone else's change (sync-server/tests/server/service_levels.rs).
+import { type Page } from '@playwright/test';
+import { test, expect } from './fixtures';
+import { Fieldbook } from './app';
+
+test.use({ serverOptions: { demo: true } });
+
+/** The service-levels page, as an admin uses it. */
+class ServiceLevels {
+  constructor(readonly page: Page) {}
+
+  async open() {
+    await this.page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Service levels' }).click();
+    await expect(this.page.getByRole('heading', { name: 'Service levels', level: 1 })).toBeVisible();
+  }
+
+  field(label: string) {
+    return this.page.getByLabel(label, { exact: true });
+  }
+
+  async hours(day: string, opens: string, closes: string) {
+    await this.field(`${day} opens`).fill(opens);
+    await this.field(`${day} closes`).fill(closes);
+  }
+
+  async dayOff(day: string) {
+    await this.field(`${day} is a working day`).uncheck();
+    await expect(this.field(`${day} opens`)).toHaveCount(0);
+  }
+
+  publishButton(version: number) {
+    return this.page.getByRole('button', { name: `Publish version ${version}` });
+  }
+}
+
+test('an admin publishes new targets and hours offline; a technician on another device logs under them @phone', async ({ browser, server }, testInfo) => {
+  // 0. A technician's device, with the demo incidents logged under Fieldbook's standard.
+  const tech = await Fieldbook.open(await browser.newContext(), server.url, 'tech');
+  await tech.expectAllSynced();
+  await tech.openIncident('Wi-Fi down in warehouse B');
+  const oldTarget = await tech.slaClock('Resolution').getByText(/^Target /).textContent();
+  await expect(tech.page.getByText(/^Service levels version 1:/)).toHaveText(
+    'Service levels version 1: Every day 00:00–24:00, UTC+00:00',
+  );
+
+  // 1. The admin opens the settings and makes mistakes: each is named, nothing is published.
+  const admin = await Fieldbook.open(await browser.newContext(), server.url, 'admin');
+  await admin.expectAllSynced();
+  const levels = new ServiceLevels(admin.page);
+  await levels.open();
+  await expect(admin.page.getByText("Fieldbook's standard (version 1)")).toBeVisible();
+  await expect(levels.field('P3 resolution')).toHaveValue('1440');
+  await levels.field('P3 resolution').fill('100');
+  await levels.hours('Monday', '18:00', '08:00');
+  await levels.field('Holidays (YYYY-MM-DD, one a line)').fill('2026-02-30');
+  await levels.publishButton(2).click();
+  const alert = admin.page.getByRole('alert');
+  await expect(alert).toContainText('P3: resolution (100 min) cannot come before first response (240 min)');
+  await expect(alert).toContainText('Monday: working hours must close after they open (18:00 to 08:00 does not)');
+  await expect(alert).toContainText('holiday “2026-02-30”: month 2 of 2026 has no day 30');
+  await expect(admin.page.getByRole('heading', { name: 'Published versions' })).toHaveCount(0);
+
+  // 2. Corrected: P3 resolves in 10 business hours, Monday to Friday 08:00–18:00 at UTC+01:00,
+  //    weekends off, Christmas a holiday. Published offline: saved on the device first.
+  await levels.field('P3 resolution').fill('600');
+  for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday']) {
+    await levels.hours(day, '08:00', '18:00');
+  }
+  await levels.dayOff('Saturday');
+  await levels.dayOff('Sunday');
+  await levels.field('UTC offset (e.g. +01:00)').fill('+01:00');
+  await levels.field('Holidays (YYYY-MM-DD, one a line)').fill('2026-12-25');
+  await admin.page.context().setOffline(true);
+  await levels.publishButton(2).click();
+  await expect(admin.page.getByRole('status').filter({ hasText: 'Version 2 published' })).toBeVisible();
+  await expect(alert).toHaveCount(0);
+  const history = admin.page.getByRole('region', { name: 'Published versions' });
+  await expect(history).toContainText('Version 2 by');
+  await expect(history).toContainText('P3 resolution 10 h');
+  await expect(levels.publishButton(3)).toBeVisible();
+  await admin.page.screenshot({ path: testInfo.outputPath('service-levels-admin.png'), fullPage: true });
+  await admin.page.context().setOffline(false);
+  await admin.expectAllSynced();
+
+  // 3. The technician's device receives the new version (it shows which one is in force, read-only).
+  await tech.page.goto(server.url + '/settings/service-levels');
+  await expect(tech.page.getByText('New incidents are logged under version 2: Monday to Friday 08:00–18:00, UTC+01:00, 1 holiday.')).toBeVisible();
+  await expect(tech.page.getByRole('button', { name: /Publish/ })).toHaveCount(0);
+  await expect(tech.page.getByLabel('P3 resolution')).toHaveCount(0);
+  await tech.page.goto(server.url + '/incidents');
+  await tech.expectAllSynced();
+
+  // 4. Its next P3 incident counts on version 2.
+  await tech.createIncident({ title: 'Badge printer jams at reception', impact: 3, urgency: 3 });
+  await expect(tech.slaClock('Resolution')).toContainText('Target 10 h for P3');
+  await expect(tech.page.getByText(/^Service levels version 2:/)).toHaveText(
+    'Service levels version 2: Monday to Friday 08:00–18:00, UTC+01:00, 1 holiday',
+  );
+  await tech.expectAllSynced();
+
+  // 5. The incident logged before keeps the standard: its clocks did not jump.
+  await tech.goToList();
+  await tech.openIncident('Wi-Fi down in warehouse B');
+  await expect(tech.slaClock('Resolution').getByText(/^Target /)).toHaveText(oldTarget!);
+  await expect(tech.page.getByText(/^Service levels version 1:/)).toBeVisible();
+
+  // 6. The admin's own device lists the new incident with its SLA, counted on version 2.
+  await admin.page.goto(server.url + '/incidents');
+  await expect(admin.incidentLink('Badge printer jams at reception')).toBeVisible();
+});
+
+test('a technician sees no service-levels link and no form @phone', async ({ context, server }, testInfo) => {
+  const tech = await Fieldbook.open(context, server.url, 'tech');
+  await tech.expectAllSynced();
+  const sections = tech.page.getByRole('navigation', { name: 'Sections' });
+  await expect(sections.getByRole('link', { name: 'Incidents' })).toBeVisible();
+  await expect(sections.getByRole('link', { name: 'Service levels' })).toHaveCount(0);
+  await tech.page.goto(server.url + '/settings/service-levels');
+  await expect(tech.page.getByText('are set by an administrator')).toBeVisible();
+  await expect(tech.page.getByText('New incidents are logged under version 1: Every day 00:00–24:00, UTC+00:00.')).toBeVisible();
+  await expect(tech.page.getByRole('textbox')).toHaveCount(0);
+  await expect(tech.page.getByRole('button', { name: /Publish/ })).toHaveCount(0);
+  await tech.page.screenshot({ path: testInfo.outputPath('service-levels-technician.png'), fullPage: true });
+});
