@@ -12,8 +12,8 @@ pub mod finding;
 pub mod history;
 pub mod incident;
 pub mod log_growth;
-pub mod transfer;
 pub mod service_levels;
+pub mod transfer;
 
 use automerge::{ReadDoc, ROOT};
 
