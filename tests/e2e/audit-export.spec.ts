@@ -1,7 +1,7 @@
 // An audit moves between two Fieldbooks as one file: an auditor of the demo Fieldbook exports
-// an audit with a finding raised from a No with a photo; an auditor of a second, fresh
+// an audit with a finding raised from a No with a photo and a corrective action for it; an auditor of a second, fresh
 // Fieldbook (its own server process and database, another organisation and site) imports it,
-// and the audit, its run, its finding and the photo are there, offline too, and reach that
+// and the audit, its run, its finding, its action and the photo are there, offline too, and reach that
 // Fieldbook's server. A damaged file and a file that is no export are refused in words, and
 // nothing is added.
 import * as fs from 'node:fs';
@@ -11,6 +11,7 @@ import { Audit, Audits, ISO_TEMPLATE, ITEMS, shot } from './audit';
 import { blobKeys, png } from './images';
 
 const TITLE = 'Service desk audit, demo site';
+const ACTION = 'Keep a register of interested parties';
 
 test.use({
   serverOptions: { demo: true },
@@ -26,7 +27,7 @@ test.use({
   },
 });
 
-test('an audit with a finding and its photo is exported as one file and imported into another Fieldbook, where it shows offline and syncs; bad files are refused @phone', async ({ browser, server, secondServer }, testInfo) => {
+test('an audit with a finding, its corrective action and its photo is exported as one file and imported into another Fieldbook, where it shows offline and syncs; bad files are refused @phone', async ({ browser, server, secondServer }, testInfo) => {
   test.setTimeout(180_000);
 
   // 1. Ada (auditor, demo Fieldbook) plans an audit, runs the ISO checklist for it, answers No
@@ -46,6 +47,8 @@ test('an audit with a finding and its photo is exported as one file and imported
   await checklist.addAnswerPhoto(ITEMS.parties, png(1200, 900));
   await checklist.item(ITEMS.parties).getByRole('button', { name: 'Raise a finding' }).click();
   await expect(checklist.evidence().getByRole('img', { name: ITEMS.parties })).toBeVisible();
+  //    She proposes a corrective action for it, owned by Tess.
+  await checklist.proposeAction({ title: ACTION, steps: ['Draft the register of interested parties'], owner: 'tech' });
   await ada.expectAllSynced();
   const photos = await blobKeys(ada);
   expect(photos).toHaveLength(1);
@@ -62,7 +65,7 @@ test('an audit with a finding and its photo is exported as one file and imported
   const today = new Date().toLocaleDateString('sv-SE'); // YYYY-MM-DD, the device's day
   expect(download.suggestedFilename()).toBe(`audit-service-desk-audit-demo-site-${today}.fieldbook`);
   await expect(exportSection.getByRole('status')).toContainText(
-    '1 audit, 1 run, 1 finding, 0 corrective actions, 1 photo',
+    '1 audit, 1 run, 1 finding, 1 corrective action, 1 photo',
   );
   const file = testInfo.outputPath(download.suggestedFilename());
   await download.saveAs(file);
@@ -106,7 +109,7 @@ test('an audit with a finding and its photo is exported as one file and imported
   await choose(download.suggestedFilename(), bytes);
   await form.getByRole('button', { name: 'Import audit' }).click();
   await expect(form.getByRole('status')).toHaveText(
-    `Imported audit “${TITLE}”: 1 audit, 1 run, 1 finding, 0 corrective actions, 1 photo. Open it`,
+    `Imported audit “${TITLE}”: 1 audit, 1 run, 1 finding, 1 corrective action, 1 photo. Open it`,
   );
   await expect(imports.list()).toContainText(TITLE);
   await ines.page.screenshot({ path: shot(testInfo, 'audit-imported'), fullPage: true });
@@ -133,6 +136,8 @@ test('an audit with a finding and its photo is exported as one file and imported
   const photo = evidence.getByRole('img', { name: ITEMS.parties });
   await expect(photo).toBeVisible();
   expect(await photo.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1200);
+  const actions = new Audit(ines.page).correctiveActions();
+  await expect(actions.getByRole('link', { name: new RegExp(ACTION) })).toContainText('Tess Technician');
   await ines.page.screenshot({ path: shot(testInfo, 'audit-imported-finding-offline'), fullPage: true });
   await inesDevice.setOffline(false);
 
