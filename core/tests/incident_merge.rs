@@ -55,7 +55,7 @@ fn merge_both_ways(a: &mut Automerge, b: &mut Automerge) -> (Incident, Incident)
 
 fn resolve() -> Command {
     Command::Resolve {
-        code: "hardware".into(),
+        code: "replaced".into(),
         notes: "Replaced the PSU".into(),
     }
 }

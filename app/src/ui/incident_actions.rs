@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use std::collections::BTreeSet;
 
 use super::repo;
-use super::wording::{sentence, RESOLUTION_CODES};
+use super::wording::{resolution_choices, sentence};
 use crate::repo::{IncidentRecord, Signals};
 
 /// What the person types into the open action's form (one field per input).
@@ -246,7 +246,7 @@ fn fields(action: Action, inputs: Inputs, pausing: BTreeSet<HoldReason>) -> AnyV
                 prop:value=move || inputs.code.get()
                 on:change=move |ev| inputs.code.set(event_target_value(&ev))>
                 <option value="">"Choose a code"</option>
-                {RESOLUTION_CODES.into_iter().map(|(code, words)| view! {
+                {resolution_choices().into_iter().map(|(code, words)| view! {
                     <option value=code>{words}</option>
                 }).collect_view()}
             </select>

@@ -3,31 +3,33 @@
 //! events mean is core's business.
 
 use chrono::{Local, TimeZone};
-use fieldbook_core::model::event::{Closure, Event, EventKind};
+use fieldbook_core::model::event::{Closure, Event, EventKind, RESOLUTION_CODES};
 use fieldbook_core::model::incident::Contested;
 use fieldbook_core::model::signature::ChangeAfterSigning;
 
-/// The resolution codes a technician chooses from, as (stored code, words).
-///
-/// A fixed list until administrators maintain one per site (with the SLA
-/// policies); stored codes stay valid when the list grows.
-pub const RESOLUTION_CODES: [(&str, &str); 7] = [
-    ("fixed", "Fixed"),
-    ("workaround", "Workaround in place"),
-    ("replaced", "Replaced hardware"),
-    ("configuration", "Configuration changed"),
-    ("advice", "Advice given to the caller"),
-    ("no-fault", "No fault found"),
-    ("third-party", "Fixed by a third party"),
-];
-
-/// The words for a stored resolution code (the code itself if it is not in the list).
-pub fn resolution_code_label(code: &str) -> String {
+/// The words for each of core's resolution codes (`model::event::RESOLUTION_CODES`),
+/// in its order: what the technician chooses from.
+pub fn resolution_choices() -> Vec<(&'static str, String)> {
     RESOLUTION_CODES
         .iter()
-        .find(|(stored, _)| *stored == code)
-        .map(|(_, words)| (*words).to_owned())
-        .unwrap_or_else(|| code.to_owned())
+        .map(|code| (*code, resolution_code_label(code)))
+        .collect()
+}
+
+/// The words for a stored resolution code (the code itself if this version has
+/// no words for it, such as one written by a newer version).
+pub fn resolution_code_label(code: &str) -> String {
+    match code {
+        "fixed" => "Fixed",
+        "workaround" => "Workaround in place",
+        "replaced" => "Replaced hardware",
+        "configuration" => "Configuration changed",
+        "advice" => "Advice given to the caller",
+        "no-fault" => "No fault found",
+        "third-party" => "Fixed by a third party",
+        other => other,
+    }
+    .to_owned()
 }
 
 /// "3 h 12 min", "2 d 4 h", "less than a minute" (the sign is ignored).
@@ -203,6 +205,14 @@ pub fn sentence(message: &str) -> String {
 mod tests {
     use super::*;
     use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn every_resolution_code_of_core_has_words() {
+        for (code, words) in resolution_choices() {
+            assert_ne!(words, code, "no words for “{code}”");
+        }
+        assert_eq!(resolution_choices().len(), RESOLUTION_CODES.len());
+    }
 
     #[wasm_bindgen_test]
     fn durations_read_like_a_person_would_say_them() {

@@ -10,7 +10,7 @@
 
 use super::access::Role;
 use super::derived::derive;
-use super::event::{Closure, Event, EventKind, HoldReason};
+use super::event::{Closure, Event, EventKind, HoldReason, RESOLUTION_CODES};
 use super::incident::Status;
 use super::lifecycle::TransitionError;
 use super::priority::{Impact, Priority, PriorityMatrix, Urgency};
@@ -169,6 +169,11 @@ pub fn apply(
         Command::StartWork => EventKind::WorkStarted,
         Command::Hold(reason) => EventKind::Held { reason },
         Command::Resume => EventKind::Resumed,
+        Command::Resolve { code, .. }
+            if !code.trim().is_empty() && !RESOLUTION_CODES.contains(&code.trim()) =>
+        {
+            return Err(TransitionError::UnknownResolutionCode(text(code)))
+        }
         Command::Resolve { code, notes } => EventKind::Resolved {
             code: text(code),
             notes: text(notes),

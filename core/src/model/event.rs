@@ -23,6 +23,19 @@ pub struct Event {
     pub device: String,
 }
 
+/// The resolution codes a technician resolves with. A device refuses any other
+/// when resolving (`action::apply`); a log written by another version keeps
+/// whatever code it holds, and its resolution still stands.
+pub const RESOLUTION_CODES: [&str; 7] = [
+    "fixed",
+    "workaround",
+    "replaced",
+    "configuration",
+    "advice",
+    "no-fault",
+    "third-party",
+];
+
 /// What happened, with what the lifecycle and the SLA need to know about it.
 ///
 /// Kinds this version does not know are kept as `Other` so a newer device's

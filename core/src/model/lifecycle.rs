@@ -113,6 +113,8 @@ pub enum TransitionError {
     MissingGroup,
     #[error("a resolution needs a resolution code")]
     MissingResolutionCode,
+    #[error("“{0}” is not one of the resolution codes")]
+    UnknownResolutionCode(String),
     #[error("a resolution needs notes saying what was done")]
     MissingResolutionNotes,
     #[error("closing needs the name of whoever confirmed the resolution")]

@@ -18,6 +18,10 @@ fn resolving_needs_a_code_and_notes() {
         log.refuse(resolve("fixed", "\n")),
         "a resolution needs notes saying what was done"
     );
+    assert_eq!(
+        log.refuse(resolve("hardware", "Swapped the PSU")),
+        "“hardware” is not one of the resolution codes"
+    );
     let event = log
         .clone()
         .act(resolve(" fixed ", " Rebooted "))
