@@ -925,11 +925,7 @@ async fn a_verification_is_stored_only_from_an_impartial_verifier_in_their_own_n
 
     // 2. Aziz verifies while the action is not on the server: who owns it is not
     //    known, so it is refused.
-    let mut early = TestClient::connect_as(addr, "aziz-early", &aziz_token).await;
-    early.request(finding_id).await;
-    early
-        .until("the finding", |c| finding::read(c.doc(finding_id)).is_ok())
-        .await;
+    let mut early = holding_finding(addr, "aziz-early", &aziz_token, finding_id).await;
     let stored = receipted(&database, finding_id).await;
     early
         .change(finding_id, |d| verification(d, &aziz, Vec::new()))
@@ -958,11 +954,7 @@ async fn a_verification_is_stored_only_from_an_impartial_verifier_in_their_own_n
 
     // 4. Tess's device leaves her out of the action owners: every device's
     //    lifecycle would take it, so the server must not.
-    let mut tablet = TestClient::connect_as(addr, "tess-tablet", &tess_token).await;
-    tablet.request(finding_id).await;
-    tablet
-        .until("the finding", |c| finding::read(c.doc(finding_id)).is_ok())
-        .await;
+    let mut tablet = holding_finding(addr, "tess-tablet", &tess_token, finding_id).await;
     tablet
         .change(finding_id, |d| verification(d, &tess, Vec::new()))
         .await;
@@ -976,11 +968,7 @@ async fn a_verification_is_stored_only_from_an_impartial_verifier_in_their_own_n
 
     // 4b. Tess's device turns an event already in the log into a verification
     //     instead: the log only grows, so that is refused too.
-    let mut rewriter = TestClient::connect_as(addr, "tess-laptop", &tess_token).await;
-    rewriter.request(finding_id).await;
-    rewriter
-        .until("the finding", |c| finding::read(c.doc(finding_id)).is_ok())
-        .await;
+    let mut rewriter = holding_finding(addr, "tess-laptop", &tess_token, finding_id).await;
     rewriter
         .change(finding_id, |d| {
             let events = d.get(ROOT, "events").expect("get").expect("events").1;
@@ -999,11 +987,7 @@ async fn a_verification_is_stored_only_from_an_impartial_verifier_in_their_own_n
     assert_eq!(receipted(&database, finding_id).await, stored);
 
     // 5. Tess's device writes Aziz's name on her verification: refused too.
-    let mut forged = TestClient::connect_as(addr, "tess-phone", &tess_token).await;
-    forged.request(finding_id).await;
-    forged
-        .until("the finding", |c| finding::read(c.doc(finding_id)).is_ok())
-        .await;
+    let mut forged = holding_finding(addr, "tess-phone", &tess_token, finding_id).await;
     forged
         .change(finding_id, |d| {
             verification(d, &aziz, vec![UserRef::from(&tess)])
@@ -1018,11 +1002,7 @@ async fn a_verification_is_stored_only_from_an_impartial_verifier_in_their_own_n
     assert_eq!(receipted(&database, finding_id).await, stored);
 
     // 6. Aziz, who owns neither, verifies: stored.
-    let mut phone = TestClient::connect_as(addr, "aziz-phone", &aziz_token).await;
-    phone.request(finding_id).await;
-    phone
-        .until("the finding", |c| finding::read(c.doc(finding_id)).is_ok())
-        .await;
+    let mut phone = holding_finding(addr, "aziz-phone", &aziz_token, finding_id).await;
     phone
         .change(finding_id, |d| {
             verification(d, &aziz, vec![UserRef::from(&tess)])
@@ -1061,4 +1041,21 @@ async fn a_verification_is_stored_only_from_an_impartial_verifier_in_their_own_n
         .await;
     assert!(admin.errors.is_empty(), "{:?}", admin.errors);
     database.store.close().await;
+}
+
+/// A device of `token` that has fetched the finding `id` from the server.
+async fn holding_finding(
+    addr: std::net::SocketAddr,
+    name: &str,
+    token: &str,
+    id: DocumentId,
+) -> TestClient {
+    let mut client = TestClient::connect_as(addr, name, token).await;
+    client.request(id).await;
+    client
+        .until("the finding", |c| {
+            fieldbook_core::doc::finding::read(c.doc(id)).is_ok()
+        })
+        .await;
+    client
 }
