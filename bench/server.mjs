@@ -5,12 +5,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-/** Resolves to `{ url, stop }` once the server listens; `stop()` kills it and removes its data. */
-export async function startDemoServer(name) {
+/**
+ * Resolves to `{ url, stop }` once the server listens (after writing the demo data, which takes
+ * a while with many incidents); `stop()` kills it and removes its data. `args` are added to the
+ * server's command line, e.g. `['--demo-incidents', '10000']`.
+ */
+export async function startDemoServer(name, args = []) {
   const bin = path.resolve(process.env.FIELDBOOK_SERVER_BIN ?? 'target/debug/fieldbook-sync-server');
   const dist = path.resolve(process.env.FIELDBOOK_DIST ?? 'dist');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `fieldbook-${name}-`));
-  const server = spawn(bin, ['--listen', '127.0.0.1:0', '--database', `sqlite://${dir}/db.sqlite`, '--dist', dist, '--demo'], {
+  const server = spawn(bin, ['--listen', '127.0.0.1:0', '--database', `sqlite://${dir}/db.sqlite`, '--dist', dist, '--demo', ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise((resolve, reject) => {

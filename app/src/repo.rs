@@ -28,7 +28,7 @@ use fieldbook_core::doc::{catalog, history, incident, Stamp};
 use fieldbook_core::ids::{DocumentId, PeerId};
 use fieldbook_core::model::incident::Incident;
 use fieldbook_core::model::signature::{ChangeAfterSigning, Signature, SignerName};
-use fieldbook_core::sync::{Connection, DocSync};
+use fieldbook_core::sync::{resting, Connection, DocSync};
 use fieldbook_core::wire::PeerMetadata;
 use futures::lock::Mutex;
 use leptos::prelude::*;
@@ -554,9 +554,11 @@ impl Repo {
             .iter()
             .flat_map(|c| c.bytes.iter().copied())
             .collect();
+        let mut damaged = false;
         let doc = match Automerge::load(&all) {
             Ok(doc) => doc,
             Err(error) => {
+                damaged = true;
                 leptos::logging::warn!(
                     "{id} does not load ({error}); setting damaged chunks aside"
                 );
@@ -582,6 +584,12 @@ impl Repo {
             sync,
             chunks: count,
         });
+        drop(inner);
+        // Found damaged on opening, after the connection offered the document by
+        // its heads: ask the server for what was set aside now.
+        if damaged {
+            self.send_pending(&[id]);
+        }
         Ok(())
     }
 
@@ -726,7 +734,24 @@ impl Repo {
         );
         ids.sort();
         ids.dedup();
-        for id in &ids {
+        // A document the server has whole stays on disk: its heads say so
+        // (`sync::resting`). Catalogs are always loaded, to find what they list.
+        let catalogs = self.signals.profile.with_untracked(|p| {
+            p.as_ref()
+                .map(|p| {
+                    p.sites
+                        .iter()
+                        .map(|s| s.catalog.clone())
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        });
+        let (resting, active): (Vec<DocumentId>, Vec<DocumentId>) = ids.iter().partition(|id| {
+            !catalogs.contains(&id.to_string())
+                && !self.inner.borrow().docs.contains_key(id)
+                && self.resting_heads(**id).is_some()
+        });
+        for id in &active {
             if let Err(e) = self.ensure_loaded(*id).await {
                 leptos::logging::warn!("{id} could not be loaded for sync: {e}");
             }
@@ -737,8 +762,45 @@ impl Repo {
                 loaded.sync.connect(Server);
             }
         }
-        self.send_pending(&ids);
+        self.send_pending(&active);
+        self.announce_resting(&resting);
         self.publish_unacked();
+    }
+
+    /// The heads of a document that is not in memory and whose every change the
+    /// server has acknowledged; `None` if it has unacknowledged changes, or the
+    /// server never acknowledged any.
+    fn resting_heads(&self, id: DocumentId) -> Option<Vec<ChangeHash>> {
+        let inner = self.inner.borrow();
+        if inner.docs.contains_key(&id) {
+            return None;
+        }
+        let row = inner.sync_rows.get(&id.to_string())?;
+        if row.unacked != 0 || row.acked.is_empty() {
+            return None;
+        }
+        row.acked.iter().map(|h| h.parse().ok()).collect()
+    }
+
+    /// Tells the server the heads of documents it has whole, without loading
+    /// them: each stays on disk unless the server answers with more.
+    fn announce_resting(&self, ids: &[DocumentId]) {
+        let messages: Vec<(DocumentId, Vec<u8>)> = ids
+            .iter()
+            .filter_map(|id| Some((*id, resting::resting_message(&self.resting_heads(*id)?))))
+            .collect();
+        let mut inner = self.inner.borrow_mut();
+        let inner = &mut *inner;
+        let (Some(connection), Some(socket)) = (inner.connection.as_ref(), inner.socket.as_ref())
+        else {
+            return;
+        };
+        for (id, message) in messages {
+            if let Some(frame) = connection.sync(id, message, false) {
+                inner.pending.insert(id);
+                let _ = socket.send(&frame);
+            }
+        }
     }
 
     /// Sends each document's next sync message, if it has one.

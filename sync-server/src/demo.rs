@@ -1,5 +1,5 @@
 //! Demo data for a fresh store: an organisation with one site, its catalog, three
-//! incidents, the shipped checklist templates ([`crate::shipped`]), and one user
+//! incidents (or as many as `--demo-incidents` asks), the shipped checklist templates ([`crate::shipped`]), and one user
 //! per role who all sign in with [`PASSWORD`].
 
 use automerge::Automerge;
@@ -71,13 +71,19 @@ pub enum DemoError {
     Shipped(#[from] ShippedError),
 }
 
-/// Writes the demo organisation, site, catalog, incidents, templates and users if the store
-/// has no site yet. Returns whether it wrote anything. The users are added last, so
-/// a crash half way leaves no one able to sign in to a half-filled site.
+/// How many incidents the demo site starts with unless told otherwise: the written ones.
+pub const DEFAULT_INCIDENTS: usize = INCIDENTS.len();
+
+/// Writes the demo organisation, site, catalog, `incidents` incidents (the written
+/// ones first, then made-up ones, to try the app under a realistic load),
+/// templates and users if the store has no site yet. Returns whether it wrote
+/// anything. The users are added last, so a crash half way leaves no one able
+/// to sign in to a half-filled site.
 pub async fn seed_if_empty(
     store: &dyn Store,
     directory: &dyn Directory,
     stamp: Stamp,
+    incidents: usize,
 ) -> Result<bool, DemoError> {
     if !store.sites().await?.is_empty() {
         return Ok(false);
@@ -93,13 +99,14 @@ pub async fn seed_if_empty(
     store
         .add_site(ORGANISATION_ID, SITE_ID, SITE_NAME, catalog_id)
         .await?;
-    for (title, description, impact, urgency) in INCIDENTS {
+    for n in 0..incidents {
+        let (title, description, impact, urgency) = demo_incident(n);
         let new = incident::NewIncident {
             kind: TicketKind::Incident,
             needs_approval: false,
             site: SITE_ID.to_owned(),
-            title: Title::parse(title).map_err(invalid)?,
-            description: description.to_owned(),
+            title: Title::parse(&title).map_err(invalid)?,
+            description,
             impact: Impact::parse(impact).map_err(invalid)?,
             urgency: Urgency::parse(urgency).map_err(invalid)?,
         };
@@ -154,6 +161,45 @@ pub async fn seed_if_empty(
     Ok(true)
 }
 
+/// The `n`th demo incident: (title, description, impact, urgency). The written
+/// ones, then made-up faults of things at places, every impact and urgency.
+fn demo_incident(n: usize) -> (String, String, i64, i64) {
+    if let Some((title, description, impact, urgency)) = INCIDENTS.get(n) {
+        return (
+            (*title).to_owned(),
+            (*description).to_owned(),
+            *impact,
+            *urgency,
+        );
+    }
+    const THINGS: [&str; 8] = [
+        "Scanner",
+        "Badge reader",
+        "Label printer",
+        "Laptop",
+        "Door sensor",
+        "Conveyor",
+        "Phone",
+        "Camera",
+    ];
+    const PLACES: [&str; 6] = [
+        "dock 1",
+        "gate 3",
+        "warehouse B",
+        "office 2",
+        "packing station 5",
+        "the yard",
+    ];
+    let thing = THINGS[n % THINGS.len()];
+    let place = PLACES[n / THINGS.len() % PLACES.len()];
+    (
+        format!("{thing} fault at {place} ({n})"),
+        format!("{thing} at {place} reported faulty. A made-up demo incident, number {n}."),
+        (n % 4 + 1) as i64,
+        (n / 4 % 4 + 1) as i64,
+    )
+}
+
 fn access(kind: Option<&str>) -> DocAccess {
     DocAccess {
         organisation: ORGANISATION_ID.to_owned(),
@@ -177,4 +223,28 @@ pub fn random_document_id() -> DocumentId {
 
 fn invalid(error: impl std::fmt::Display) -> DemoError {
     DemoError::Invalid(error.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn made_up_incidents_are_valid_and_distinct_and_cover_every_priority() {
+        let incidents: Vec<_> = (0..500).map(demo_incident).collect();
+        assert_eq!(
+            incidents[0].0, INCIDENTS[0].0,
+            "the written ones come first"
+        );
+        let mut titles = std::collections::HashSet::new();
+        let mut cells = std::collections::HashSet::new();
+        for (title, _, impact, urgency) in &incidents {
+            Title::parse(title).expect("a title the app accepts");
+            Impact::parse(*impact).expect("an impact");
+            Urgency::parse(*urgency).expect("an urgency");
+            assert!(titles.insert(title.clone()), "{title} twice");
+            cells.insert((*impact, *urgency));
+        }
+        assert_eq!(cells.len(), 16, "every impact with every urgency");
+    }
 }

@@ -53,6 +53,10 @@ struct Config {
     /// On a store with no sites, create a demo site with a few incidents.
     #[arg(long, env = "FIELDBOOK_DEMO", value_parser = clap::builder::FalseyValueParser::new())]
     demo: bool,
+    /// With --demo: how many incidents the demo site starts with (the three written
+    /// ones, then made-up ones: to try Fieldbook, or benchmark it, under a realistic load).
+    #[arg(long, env = "FIELDBOOK_DEMO_INCIDENTS", default_value_t = demo::DEFAULT_INCIDENTS)]
+    demo_incidents: usize,
     #[command(flatten)]
     limits: LimitFlags,
     #[command(flatten)]
@@ -173,9 +177,14 @@ async fn main() -> anyhow::Result<()> {
     }
     if config.demo {
         let stamp = Stamp::at(now_ms()?);
-        if demo::seed_if_empty(db.store.as_ref(), db.directory.as_ref(), stamp)
-            .await
-            .context("writing the demo data")?
+        if demo::seed_if_empty(
+            db.store.as_ref(),
+            db.directory.as_ref(),
+            stamp,
+            config.demo_incidents,
+        )
+        .await
+        .context("writing the demo data")?
         {
             tracing::info!(site = demo::SITE_ID, "demo data written");
         }

@@ -140,6 +140,61 @@ test('two devices: the same field changed offline shows both values until someon
   await expect(b.incidentList().getByText('Needs a choice')).toHaveCount(0);
 });
 
+test('a device back after a while reads from its storage only the records that changed meanwhile', async ({ browser, server }) => {
+  const tabletA = await browser.newContext();
+  const tabletB = await browser.newContext();
+  const a = await Fieldbook.open(tabletA, server.url);
+  const b = await Fieldbook.open(tabletB, server.url);
+  await a.expectAllSynced();
+  const idOf = async (device: Fieldbook, title: string) => {
+    await device.openIncident(title);
+    const id = new URL(device.page.url()).pathname.split('/').pop()!;
+    await device.goToList();
+    return id;
+  };
+  const changed = await idOf(b, 'Wi-Fi down in warehouse B');
+  const untouched = await idOf(b, 'Badge reader at gate 3 rejects cards');
+
+  // From the next load on, note every record whose changes tablet A reads from IndexedDB.
+  await tabletA.addInitScript(() => {
+    const read: string[] = [];
+    (window as unknown as { recordsRead: string[] }).recordsRead = read;
+    const note = (store: IDBObjectStore, query: unknown) => {
+      if (store.name === 'chunks' && query instanceof IDBKeyRange && Array.isArray(query.lower)) read.push(String(query.lower[0]));
+    };
+    for (const method of ['openCursor', 'getAll', 'getAllKeys'] as const) {
+      const original = IDBObjectStore.prototype[method] as (...args: unknown[]) => IDBRequest;
+      (IDBObjectStore.prototype as unknown as Record<string, unknown>)[method] = function (this: IDBObjectStore, ...args: unknown[]) {
+        note(this, args[0]);
+        return original.apply(this, args);
+      };
+    }
+  });
+  // Tablet A is put away; tablet B works one incident.
+  await a.page.close();
+  await b.openIncident('Wi-Fi down in warehouse B');
+  await b.editIncident({ title: 'Wi-Fi down in warehouse B, access points replaced' });
+  await b.expectAllSynced();
+
+  // Tablet A opens again: it gets the change, and has read only what it needed.
+  const back = new Fieldbook(await tabletA.newPage());
+  await back.page.goto(server.url);
+  await expect(back.incidentLink('Wi-Fi down in warehouse B, access points replaced')).toBeVisible();
+  await back.expectAllSynced();
+  const recordsRead = () => back.page.evaluate(() => (window as unknown as { recordsRead: string[] }).recordsRead);
+  expect(await recordsRead()).toContain(changed);
+  expect(await recordsRead()).not.toContain(untouched);
+
+  // A record left on disk opens from it, and an edit to it reaches the other tablet.
+  await back.openIncident('Badge reader at gate 3 rejects cards');
+  expect(await recordsRead()).toContain(untouched);
+  await back.editIncident({ impact: 1 });
+  await back.expectAllSynced();
+  await b.goToList();
+  await b.openIncident('Badge reader at gate 3 rejects cards');
+  await expect(b.page.getByLabel('Impact')).toHaveValue('1');
+});
+
 for (const how of ['SIGKILL', 'SIGINT'] as const) {
   test(`nothing the server acknowledged is lost when it is stopped with ${how} and restarted`, async ({ browser, server }) => {
     const tablet = await browser.newContext();

@@ -17,7 +17,7 @@ use std::rc::Rc;
 
 use fieldbook_core::doc::{catalog, kind_of};
 use fieldbook_core::ids::DocumentId;
-use fieldbook_core::sync::Incoming;
+use fieldbook_core::sync::{resting, Incoming};
 use leptos::prelude::Update;
 
 use super::{sync_row, ActionError, Repo, Server};
@@ -32,6 +32,8 @@ const MAX_BURST: usize = 256;
 struct Burst {
     batch: Batch,
     docs: Vec<DocumentId>,
+    /// Documents left on disk because the server confirmed it has them whole.
+    confirmed: usize,
 }
 
 impl Repo {
@@ -85,7 +87,12 @@ impl Repo {
         match incoming {
             Ok(Incoming::Opened { .. }) => {
                 self.inner.borrow_mut().attempts = 0;
-                self.signals.status.update(|s| s.connected = true);
+                // "Syncing…" until `start_sync` has offered every document and
+                // `publish_unacked` says what is left; never "Up to date" before.
+                self.signals.status.update(|s| {
+                    s.connected = true;
+                    s.syncing = true;
+                });
                 crate::blobs::upload_pending(self.store.clone());
                 self.start_sync().await;
             }
@@ -127,6 +134,15 @@ impl Repo {
         data: &[u8],
         burst: &mut Burst,
     ) -> Result<(), ActionError> {
+        // The answer to a resting document's heads (`Repo::announce_resting`):
+        // if the server has nothing more, the document stays on disk.
+        if let Some(heads) = self.resting_heads(id) {
+            if resting::confirms(data, &heads) {
+                self.inner.borrow_mut().pending.remove(&id);
+                burst.confirmed += 1;
+                return Ok(());
+            }
+        }
         self.ensure_loaded(id).await?;
         let applied = {
             let mut inner = self.inner.borrow_mut();
@@ -176,6 +192,9 @@ impl Repo {
     /// the documents reload from what is stored (`commit` forgets the rest).
     async fn store_and_answer(&self, burst: Burst) {
         if burst.docs.is_empty() {
+            if burst.confirmed > 0 {
+                self.publish_unacked();
+            }
             return;
         }
         if let Err(e) = self.commit(burst.batch).await {
@@ -186,7 +205,8 @@ impl Repo {
         self.publish_unacked();
     }
 
-    /// When a catalog changed, asks the server for records this device has not seen.
+    /// When a catalog changed, asks the server for records this device has not
+    /// seen (a record with a sync row was offered at connect, loaded or resting).
     async fn discover(&self, id: DocumentId) {
         let unknown: Vec<DocumentId> = {
             let inner = self.inner.borrow();
@@ -200,7 +220,9 @@ impl Repo {
                 .unwrap_or_default()
                 .into_iter()
                 .map(|e| e.id)
-                .filter(|e| !inner.docs.contains_key(e))
+                .filter(|e| {
+                    !inner.docs.contains_key(e) && !inner.sync_rows.contains_key(&e.to_string())
+                })
                 .collect()
         };
         for doc in &unknown {
