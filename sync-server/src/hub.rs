@@ -543,11 +543,7 @@ impl Hub {
         if added.is_empty() {
             return Ok(());
         }
-        let refuse = |why: String| {
-            Err(HubError::NotAllowed {
-                message: format!("{why}; your changes to document {document_id} were not stored"),
-            })
-        };
+        let refuse = |why: String| Err(not_stored(document_id, why));
         // A finding new to this server that arrives verified is an imported
         // audit's (its verifier worked on another Fieldbook): only an admin
         // brings those in.
@@ -658,11 +654,7 @@ impl Hub {
             return Ok(());
         }
         let what = ticket.label().to_lowercase();
-        let refuse = |why: String| {
-            Err(HubError::NotAllowed {
-                message: format!("{why}; your changes to document {document_id} were not stored"),
-            })
-        };
+        let refuse = |why: String| Err(not_stored(document_id, why));
         if !applied.heads_before.is_empty() {
             return refuse(format!(
                 "the service levels this {what} was logged under never change once the server has them, and this change alters them"
@@ -1054,10 +1046,16 @@ fn approvals_by_sender(
 
 /// A change that alters an event already in a log: the log only grows.
 fn rewritten_log(document_id: DocumentId) -> HubError {
+    not_stored(
+        document_id,
+        "the change alters events already in the record's history, which only grows",
+    )
+}
+
+/// A refusal: `why`, and that nothing of the change was stored.
+fn not_stored(document_id: DocumentId, why: impl fmt::Display) -> HubError {
     HubError::NotAllowed {
-        message: format!(
-            "the change alters events already in the record's history, which only grows; your changes to document {document_id} were not stored"
-        ),
+        message: format!("{why}; your changes to document {document_id} were not stored"),
     }
 }
 

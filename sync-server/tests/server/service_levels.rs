@@ -361,8 +361,11 @@ async fn the_copy_an_incident_was_stored_with_never_changes(db: TestDb) {
     //    refused, closed, nothing of it stored.
     tablet
         .change(id, |d| {
-            let (_, copy) = d.get(ROOT, "serviceLevels").unwrap().expect("a copy");
-            let (_, resolution) = d.get(&copy, "resolution").unwrap().expect("targets");
+            let (_, copy) = d
+                .get(ROOT, "serviceLevels")
+                .expect("reads")
+                .expect("a copy");
+            let (_, resolution) = d.get(&copy, "resolution").expect("reads").expect("targets");
             let mut tx = d.transaction();
             tx.put(&resolution, 0, 5_256_000_i64).expect("lax");
             tx.commit();
@@ -390,7 +393,10 @@ async fn the_copy_an_incident_was_stored_with_never_changes(db: TestDb) {
         "the server holds the copy as it arrived"
     );
     desk.change(id, |d| {
-        let (_, copy) = d.get(ROOT, "serviceLevels").unwrap().expect("a copy");
+        let (_, copy) = d
+            .get(ROOT, "serviceLevels")
+            .expect("reads")
+            .expect("a copy");
         let mut tx = d.transaction();
         tx.put_object(&copy, "week", ObjType::List)
             .expect("no hours");

@@ -160,8 +160,8 @@ async fn sites_round_trip_and_a_duplicate_is_an_error(db: TestDb) {
     store.close().await;
 }
 
-async fn site_people_are_those_who_work_at_the_site_in_its_organisation(db: TestDb) {
-    let opened = db.open_database().await;
+/// Sites north and south of acme, and west of globex.
+async fn add_places(opened: &Database) {
     for (org, site) in [("acme", "north"), ("acme", "south"), ("globex", "west")] {
         if !opened
             .directory
@@ -181,6 +181,11 @@ async fn site_people_are_those_who_work_at_the_site_in_its_organisation(db: Test
             .await
             .expect("site");
     }
+}
+
+async fn site_people_are_those_who_work_at_the_site_in_its_organisation(db: TestDb) {
+    let opened = db.open_database().await;
+    add_places(&opened).await;
     async fn user(db: &Database, org: &str, login: &str, role: Role, sites: &[&str]) {
         db.directory
             .add_user(&NewUser {
@@ -235,25 +240,7 @@ async fn site_people_are_those_who_work_at_the_site_in_its_organisation(db: Test
 
 async fn documents_of_a_kind_are_those_registered_at_the_site_in_its_organisation(db: TestDb) {
     let opened = db.open_database().await;
-    for (org, site) in [("acme", "north"), ("acme", "south"), ("globex", "west")] {
-        if !opened
-            .directory
-            .organisation_exists(org)
-            .await
-            .expect("query")
-        {
-            opened
-                .directory
-                .add_organisation(org, org)
-                .await
-                .expect("org");
-        }
-        opened
-            .store
-            .add_site(org, site, site, random_id())
-            .await
-            .expect("site");
-    }
+    add_places(&opened).await;
     let mut north_policies = Vec::new();
     for (org, site, kind) in [
         ("acme", "north", Some("sla-policy")),

@@ -47,6 +47,3 @@ fn stored_copy(doc: &Automerge, heads: Option<&[ChangeHash]>) -> Option<hydrate:
         (Value::Scalar(value), _) => Some(hydrate::Value::Scalar(value.into_owned())),
     }
 }
-
-#[cfg(test)]
-mod tests;
