@@ -628,8 +628,10 @@ impl Hub {
     /// standard, a version published in one of the site's service-levels
     /// documents the server holds, or sent by an admin (who may publish anyway,
     /// and whose offline device may log under a version it published before
-    /// the publication arrived). Once stored, the copy never changes. Only a
-    /// change that touched the copy loads the site's publications.
+    /// the publication arrived). A record with no copy (older documents)
+    /// counts on the standard and is stored; a copy that does not read is none
+    /// of the three. Once stored, the copy never changes. Only a change that
+    /// touched the copy loads the site's publications.
     async fn published_service_levels(
         &self,
         document_id: DocumentId,
@@ -660,14 +662,17 @@ impl Hub {
                 "the service levels this {what} was logged under never change once the server has them, and this change alters them"
             ));
         }
-        // None: no copy, or one that does not read; either way every device
-        // counts it on the standard.
-        let Some(copy) = incident::levels_copy(doc) else {
-            return Ok(());
-        };
-        if copy == ServiceLevels::standard() || principal.role == Role::Admin {
+        // New here, and it holds a copy (with none it counts on the standard).
+        let copy = incident::levels_copy(doc);
+        if principal.role == Role::Admin || copy.as_ref() == Some(&ServiceLevels::standard()) {
             return Ok(());
         }
+        let Some(copy) = copy else {
+            return refuse(format!(
+                "this {what}'s copy of its service levels does not read as a version, so it is neither Fieldbook's standard nor a version an administrator published for site {}",
+                access.site
+            ));
+        };
         let documents = self
             .inner
             .directory

@@ -278,7 +278,31 @@ async fn a_new_incident_is_stored_only_under_the_standard_or_a_version_published
         .await;
     }
 
-    // 5. A version published for south only does not count at north.
+    // 5. A copy that does not read (a P1 target of 0 minutes) is no version at
+    //    all: refused too.
+    let mut garbled = ticket_under(TicketKind::Incident, &levels(2, 600));
+    let (_, copy) = garbled
+        .get(ROOT, "serviceLevels")
+        .expect("reads")
+        .expect("a copy");
+    let (_, first) = garbled
+        .get(&copy, "firstResponse")
+        .expect("reads")
+        .expect("targets");
+    let mut tx = garbled.transaction();
+    tx.put(&first, 0, 0_i64).expect("no target");
+    tx.commit();
+    assert_eq!(incident::levels_copy(&garbled), None);
+    refused(
+        addr,
+        &tess,
+        &database,
+        garbled,
+        "this incident's copy of its service levels does not read as a version, so it is neither Fieldbook's standard nor a version an administrator published for site north",
+    )
+    .await;
+
+    // 6. A version published for south only does not count at north.
     let south_levels = ticket_under(TicketKind::Incident, &levels(3, 300));
     refused(
         addr,
