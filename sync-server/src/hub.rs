@@ -21,7 +21,9 @@
 //! and when it arrived, and a new incident gets its human reference (INC-000001;
 //! a service request REQ-000001; an approval or refusal of a service request is
 //! stored only from a manager or admin whose event states their own role)
-//! as the server's own change.
+//! as the server's own change. A new incident's copy of its service levels must
+//! be the standard, a version published for its site, or an admin's, and never
+//! changes once stored.
 //!
 //! Everything done to one document runs inside an unwind boundary: a panic there (a
 //! bug in Automerge, or here) throws that document's in-memory state away, closes
@@ -469,6 +471,14 @@ impl Hub {
                     admitted = Err(error);
                 }
             }
+            if admitted.is_ok() {
+                if let Err(error) = self
+                    .published_service_levels(document_id, principal, doc.doc(), access, &applied)
+                    .await
+                {
+                    admitted = Err(error);
+                }
+            }
             let reference = match admitted {
                 Ok(reference) => reference,
                 Err(error) => {
@@ -533,11 +543,7 @@ impl Hub {
         if added.is_empty() {
             return Ok(());
         }
-        let refuse = |why: String| {
-            Err(HubError::NotAllowed {
-                message: format!("{why}; your changes to document {document_id} were not stored"),
-            })
-        };
+        let refuse = |why: String| Err(not_stored(document_id, why));
         // A finding new to this server that arrives verified is an imported
         // audit's (its verifier worked on another Fieldbook): only an admin
         // brings those in.
@@ -596,17 +602,10 @@ impl Hub {
                 None => false,
             };
             let loaded = match id {
-                Some(id) if belongs => self.inner.store.load(id).await?,
+                Some(id) if belongs => self.load_stored(id).await?,
                 _ => None,
             };
-            let read = loaded.and_then(|chunks| {
-                let bytes: Vec<u8> = chunks
-                    .iter()
-                    .flat_map(|c| c.bytes.iter().copied())
-                    .collect();
-                let doc = automerge::Automerge::load(&bytes).ok()?;
-                corrective_action::read(&doc).ok()
-            });
+            let read = loaded.and_then(|doc| corrective_action::read(&doc).ok());
             let Some(read) = read else {
                 return refuse(format!(
                     "corrective action {action} of this finding is not on the server, so who owns it is not known and the finding cannot be verified yet"
@@ -620,6 +619,99 @@ impl Hub {
             }
         }
         Ok(())
+    }
+
+    /// Refuses a change to an incident's or service request's copy of the
+    /// service levels it was logged under (`serviceLevels`, whose targets,
+    /// calendar and matrix give its SLA clocks and priority on every device)
+    /// unless the record is new to this server and the copy is Fieldbook's
+    /// standard, a version published in one of the site's service-levels
+    /// documents the server holds, or sent by an admin (who may publish anyway,
+    /// and whose offline device may log under a version it published before
+    /// the publication arrived). A record with no copy (older documents)
+    /// counts on the standard and is stored; a copy that does not read is none
+    /// of the three. Once stored, the copy never changes. Only a change that
+    /// touched the copy loads the site's publications.
+    async fn published_service_levels(
+        &self,
+        document_id: DocumentId,
+        principal: &Principal,
+        doc: &automerge::Automerge,
+        access: &Option<DocAccess>,
+        applied: &Applied,
+    ) -> Result<(), HubError> {
+        use fieldbook_core::doc::{incident, service_levels};
+        use fieldbook_core::model::access::{RecordKind, Role};
+        use fieldbook_core::model::incident::TicketKind;
+        use fieldbook_core::model::service_levels::ServiceLevels;
+        let Some(access) = access else {
+            return Ok(());
+        };
+        let Some(ticket) = access.kind.as_deref().and_then(TicketKind::parse) else {
+            return Ok(());
+        };
+        // Heads the document holds always read; should they not, the copy is
+        // checked as if it had changed.
+        if !incident::levels_copy_changed(doc, &applied.heads_before).unwrap_or(true) {
+            return Ok(());
+        }
+        let what = ticket.label().to_lowercase();
+        let refuse = |why: String| Err(not_stored(document_id, why));
+        if !applied.heads_before.is_empty() {
+            return refuse(format!(
+                "the service levels this {what} was logged under never change once the server has them, and this change alters them"
+            ));
+        }
+        // New here, and it holds a copy (with none it counts on the standard).
+        let copy = incident::levels_copy(doc);
+        if principal.role == Role::Admin || copy.as_ref() == Some(&ServiceLevels::standard()) {
+            return Ok(());
+        }
+        let Some(copy) = copy else {
+            return refuse(format!(
+                "this {what}'s copy of its service levels does not read as a version, so it is neither Fieldbook's standard nor a version an administrator published for site {}",
+                access.site
+            ));
+        };
+        let documents = self
+            .inner
+            .directory
+            .documents_of_kind(
+                &access.organisation,
+                &access.site,
+                RecordKind::SlaPolicy.as_str(),
+            )
+            .await?;
+        for id in documents {
+            let published = self
+                .load_stored(id)
+                .await?
+                .and_then(|policy| service_levels::read(&policy).ok())
+                .is_some_and(|record| record.versions.iter().any(|p| p.levels == copy));
+            if published {
+                return Ok(());
+            }
+        }
+        refuse(format!(
+            "this {what} is logged under service levels (version {}) that are neither Fieldbook's standard nor a version an administrator published for site {}",
+            copy.version, access.site
+        ))
+    }
+
+    /// A document as the store holds it; `None` if it holds none or its chunks
+    /// do not load.
+    async fn load_stored(
+        &self,
+        document_id: DocumentId,
+    ) -> Result<Option<automerge::Automerge>, HubError> {
+        let Some(chunks) = self.inner.store.load(document_id).await? else {
+            return Ok(None);
+        };
+        let bytes: Vec<u8> = chunks
+            .iter()
+            .flat_map(|c| c.bytes.iter().copied())
+            .collect();
+        Ok(automerge::Automerge::load(&bytes).ok())
     }
 
     /// Decides whether `principal`'s new changes may be stored. A document seen for
@@ -959,10 +1051,16 @@ fn approvals_by_sender(
 
 /// A change that alters an event already in a log: the log only grows.
 fn rewritten_log(document_id: DocumentId) -> HubError {
+    not_stored(
+        document_id,
+        "the change alters events already in the record's history, which only grows",
+    )
+}
+
+/// A refusal: `why`, and that nothing of the change was stored.
+fn not_stored(document_id: DocumentId, why: impl fmt::Display) -> HubError {
     HubError::NotAllowed {
-        message: format!(
-            "the change alters events already in the record's history, which only grows; your changes to document {document_id} were not stored"
-        ),
+        message: format!("{why}; your changes to document {document_id} were not stored"),
     }
 }
 

@@ -23,7 +23,9 @@
 //! calendar, priority matrix; the shape is in `doc::service_levels`) standing when
 //! the incident was logged ([`create_under`]): the incident counts its clocks
 //! and takes its priorities from that version forever, whatever is published
-//! later. A document without it counts on the standard.
+//! later. A document without it counts on the standard. The copy is written
+//! once, with the incident, and never changes: the server checks it when the
+//! incident arrives and refuses any change to it after ([`levels_copy_changed`]).
 //!
 //! A person's workflow action goes through [`perform`]: read, check the guard
 //! with `model::action::apply`, append the event.
@@ -35,6 +37,7 @@
 mod appendable;
 mod attachments;
 mod events;
+mod levels_copy;
 mod signatures;
 
 use std::collections::BTreeSet;
@@ -51,6 +54,7 @@ use crate::model::lifecycle::TransitionError;
 use crate::model::priority::{Impact, Urgency};
 use crate::model::service_levels::ServiceLevels;
 use crate::model::signature::{self, ChangeAfterSigning, SignRefusal, Signature, SignerName};
+pub use levels_copy::{levels_copy, levels_copy_changed};
 
 /// Where an incident keeps its copy of the service levels it was logged under.
 const LEVELS_KEY: &str = "serviceLevels";
@@ -283,10 +287,7 @@ pub fn read(doc: &Automerge) -> Result<Incident, ReadError> {
         matrix_version: int("matrixVersion")
             .and_then(|n| u32::try_from(n).ok())
             .ok_or(ReadError::BadField("matrixVersion"))?,
-        service_levels: match doc.get(ROOT, LEVELS_KEY) {
-            Ok(Some((Value::Object(ObjType::Map), id))) => service_levels::read_levels(doc, &id),
-            _ => None,
-        },
+        service_levels: levels_copy(doc),
         reference: scalar(doc, "reference").and_then(|v| v.as_str().map(str::to_owned)),
         created_at_ms: int("createdAt").ok_or(ReadError::BadField("createdAt"))?,
         events: events::read_all(doc, &events_list(doc)?, None),

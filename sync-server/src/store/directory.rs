@@ -152,6 +152,15 @@ pub trait Directory: Send + Sync + 'static {
     /// Where `doc` belongs, if it was ever registered.
     async fn document_access(&self, doc: DocumentId) -> Result<Option<DocAccess>, StoreError>;
 
+    /// The documents of `kind` registered at `site` of `organisation` (a site's
+    /// service-levels documents), in id order.
+    async fn documents_of_kind(
+        &self,
+        organisation: &str,
+        site: &str,
+        kind: &str,
+    ) -> Result<Vec<DocumentId>, StoreError>;
+
     /// Records where `doc` belongs unless it already is, in one transaction; a new
     /// incident or service request gets the next reference number of its
     /// organisation (each kind counts on its own).

@@ -235,6 +235,30 @@ macro_rules! impl_directory {
                 .transpose()
             }
 
+            async fn documents_of_kind(
+                &self,
+                organisation: &str,
+                site: &str,
+                kind: &str,
+            ) -> Result<Vec<fieldbook_core::ids::DocumentId>, $crate::store::StoreError> {
+                let ids: Vec<String> = sqlx::query_scalar(
+                    "SELECT id FROM documents WHERE organisation = $1 AND site = $2 AND kind = $3 \
+                     ORDER BY id",
+                )
+                .bind(organisation)
+                .bind(site)
+                .bind(kind)
+                .fetch_all(&self.pool)
+                .await?;
+                ids.into_iter()
+                    .map(|id| {
+                        id.parse().map_err(|_| {
+                            $crate::store::StoreError::Corrupt(format!("document id {id:?}"))
+                        })
+                    })
+                    .collect()
+            }
+
             async fn register_document(
                 &self,
                 doc: fieldbook_core::ids::DocumentId,

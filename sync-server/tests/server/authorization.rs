@@ -137,7 +137,7 @@ fn hashes(doc: &Automerge) -> Vec<ChangeHash> {
 }
 
 /// Waits until the server sent `client` an `error` (or closed); fails on timeout.
-async fn error_from(client: &mut TestClient) -> String {
+pub(crate) async fn error_from(client: &mut TestClient) -> String {
     let deadline = tokio::time::Instant::now() + WAIT;
     let ended = client.wait_for(deadline, |c| !c.errors.is_empty()).await;
     assert_ne!(ended, Wait::TimedOut, "no error from the server in time");
@@ -146,7 +146,7 @@ async fn error_from(client: &mut TestClient) -> String {
 }
 
 /// Waits until the server closed `client`'s connection.
-async fn closed(client: &mut TestClient) {
+pub(crate) async fn closed(client: &mut TestClient) {
     let deadline = tokio::time::Instant::now() + WAIT;
     let ended = client.wait_for(deadline, |c| c.closed).await;
     assert_eq!(ended, Wait::Done, "the server closes the connection");
@@ -170,7 +170,7 @@ async fn fetch(
 }
 
 /// The change hashes the store has receipts for, as text.
-async fn receipted(db: &Database, id: DocumentId) -> Vec<String> {
+pub(crate) async fn receipted(db: &Database, id: DocumentId) -> Vec<String> {
     db.store
         .receipts(id)
         .await

@@ -5,7 +5,7 @@
 use automerge::transaction::Transactable;
 use automerge::{Automerge, ROOT};
 use fieldbook_core::model::access::Role;
-use fieldbook_sync_server::store::{Database, NewUser, PostgresStore, Store};
+use fieldbook_sync_server::store::{Database, DocAccess, NewUser, PostgresStore, Store};
 
 use crate::random_id;
 use crate::test_db::{Backend, TestDb};
@@ -16,6 +16,7 @@ backend_tests!(
     a_compaction_that_fails_deletes_nothing,
     sites_round_trip_and_a_duplicate_is_an_error,
     site_people_are_those_who_work_at_the_site_in_its_organisation,
+    documents_of_a_kind_are_those_registered_at_the_site_in_its_organisation,
 );
 
 /// Three changes to one document, each saved as its own chunk.
@@ -159,8 +160,8 @@ async fn sites_round_trip_and_a_duplicate_is_an_error(db: TestDb) {
     store.close().await;
 }
 
-async fn site_people_are_those_who_work_at_the_site_in_its_organisation(db: TestDb) {
-    let opened = db.open_database().await;
+/// Sites north and south of acme, and west of globex.
+async fn add_places(opened: &Database) {
     for (org, site) in [("acme", "north"), ("acme", "south"), ("globex", "west")] {
         if !opened
             .directory
@@ -180,6 +181,11 @@ async fn site_people_are_those_who_work_at_the_site_in_its_organisation(db: Test
             .await
             .expect("site");
     }
+}
+
+async fn site_people_are_those_who_work_at_the_site_in_its_organisation(db: TestDb) {
+    let opened = db.open_database().await;
+    add_places(&opened).await;
     async fn user(db: &Database, org: &str, login: &str, role: Role, sites: &[&str]) {
         db.directory
             .add_user(&NewUser {
@@ -229,6 +235,53 @@ async fn site_people_are_those_who_work_at_the_site_in_its_organisation(db: Test
         people("globex", "north").await.is_empty(),
         "a site name of another organisation lists nobody"
     );
+    opened.store.close().await;
+}
+
+async fn documents_of_a_kind_are_those_registered_at_the_site_in_its_organisation(db: TestDb) {
+    let opened = db.open_database().await;
+    add_places(&opened).await;
+    let mut north_policies = Vec::new();
+    for (org, site, kind) in [
+        ("acme", "north", Some("sla-policy")),
+        ("acme", "north", Some("sla-policy")),
+        ("acme", "north", Some("incident")),
+        ("acme", "north", None),
+        ("acme", "south", Some("sla-policy")),
+        ("globex", "west", Some("sla-policy")),
+    ] {
+        let id = random_id();
+        let access = DocAccess {
+            organisation: org.to_owned(),
+            site: site.to_owned(),
+            kind: kind.map(str::to_owned),
+        };
+        opened
+            .directory
+            .register_document(id, &access, "u-ada", 1)
+            .await
+            .expect("register");
+        if (org, site, kind) == ("acme", "north", Some("sla-policy")) {
+            north_policies.push(id);
+        }
+    }
+    north_policies.sort_by_key(|id| id.to_string());
+    let of_kind = |org: &'static str, site: &'static str, kind: &'static str| {
+        let directory = opened.directory.clone();
+        async move {
+            directory
+                .documents_of_kind(org, site, kind)
+                .await
+                .expect("query")
+        }
+    };
+    assert_eq!(of_kind("acme", "north", "sla-policy").await, north_policies);
+    assert_eq!(of_kind("acme", "south", "sla-policy").await.len(), 1);
+    assert!(
+        of_kind("globex", "north", "sla-policy").await.is_empty(),
+        "a site name of another organisation holds none"
+    );
+    assert!(of_kind("acme", "south", "incident").await.is_empty());
     opened.store.close().await;
 }
 

@@ -279,3 +279,141 @@ fn a_later_publication_changes_neither_the_clocks_nor_the_priority_of_an_inciden
         )
     );
 }
+
+/// An incident logged under `levels` on device 1.
+fn logged_under(levels: &ServiceLevels) -> Automerge {
+    let mut doc = device(1);
+    incident::create_under(&mut doc, &p3_incident(), levels, Stamp::at(MONDAY)).expect("create");
+    doc
+}
+
+/// Writes `value` at `index` of the copy's list `list`.
+fn rewrite(doc: &mut Automerge, list: &str, index: usize, value: i64) {
+    let (_, copy) = doc
+        .get(ROOT, "serviceLevels")
+        .expect("reads")
+        .expect("a copy");
+    let (_, list) = doc.get(&copy, list).expect("reads").expect("the list");
+    let mut tx = doc.transaction();
+    tx.put(&list, index, value).expect("put");
+    tx.commit();
+}
+
+#[test]
+fn the_copy_reads_as_the_version_the_incident_was_logged_under() {
+    assert_eq!(
+        incident::levels_copy(&logged_under(&office(2, 10))),
+        Some(office(2, 10))
+    );
+    assert_eq!(
+        incident::levels_copy(&logged_under(&ServiceLevels::standard())),
+        Some(ServiceLevels::standard())
+    );
+
+    // A document from before copies were kept has none, and so has one whose
+    // copy does not read: both count on the standard.
+    let mut old = logged_under(&office(2, 10));
+    let mut tx = old.transaction();
+    tx.delete(ROOT, "serviceLevels").expect("delete");
+    tx.commit();
+    assert_eq!(incident::levels_copy(&old), None);
+    assert_eq!(
+        incident::read(&old).expect("read").levels(),
+        ServiceLevels::standard()
+    );
+    let mut garbled = logged_under(&office(2, 10));
+    rewrite(&mut garbled, "resolution", 0, 0);
+    assert_eq!(
+        incident::levels_copy(&garbled),
+        None,
+        "a target of 0 minutes does not read"
+    );
+}
+
+#[test]
+fn a_new_incident_brings_its_copy_and_work_on_it_leaves_the_copy_alone() {
+    let mut doc = logged_under(&office(2, 10));
+    assert!(
+        incident::levels_copy_changed(&doc, &[]).expect("read"),
+        "new: the copy arrives with it"
+    );
+    let created = doc.get_heads();
+
+    incident::edit(
+        &mut doc,
+        &incident::Edit::Title(Title::parse("Badge reader at gate 2 offline").expect("title")),
+        Stamp::at(2_000),
+    )
+    .expect("edit");
+    incident::edit(
+        &mut doc,
+        &incident::Edit::Impact(Impact::parse(1).expect("impact")),
+        Stamp::at(3_000),
+    )
+    .expect("a new priority, under the copy's matrix");
+    assert!(!incident::levels_copy_changed(&doc, &created).expect("read"));
+
+    // Another device's work merged in changes nothing either.
+    let mut other = device(2);
+    other.merge(&mut doc.clone()).expect("merge");
+    incident::edit(
+        &mut other,
+        &incident::Edit::Description("Gate 2 only".into()),
+        Stamp::at(4_000),
+    )
+    .expect("edit");
+    doc.merge(&mut other).expect("merge");
+    assert!(!incident::levels_copy_changed(&doc, &created).expect("read"));
+    assert_eq!(incident::levels_copy(&doc), Some(office(2, 10)));
+}
+
+#[test]
+fn rewriting_a_target_removing_or_adding_the_copy_are_changes() {
+    let mut lax = logged_under(&office(2, 10));
+    let created = lax.get_heads();
+    rewrite(&mut lax, "resolution", 0, 5_256_000);
+    assert!(incident::levels_copy_changed(&lax, &created).expect("read"));
+
+    let mut emptied = logged_under(&office(2, 10));
+    let (_, copy) = emptied
+        .get(ROOT, "serviceLevels")
+        .expect("reads")
+        .expect("a copy");
+    let mut tx = emptied.transaction();
+    tx.put_object(&copy, "week", ObjType::List)
+        .expect("no working hours");
+    tx.commit();
+    assert!(incident::levels_copy_changed(&emptied, &created).expect("read"));
+
+    let mut removed = logged_under(&office(2, 10));
+    let mut tx = removed.transaction();
+    tx.delete(ROOT, "serviceLevels").expect("delete");
+    tx.commit();
+    assert!(incident::levels_copy_changed(&removed, &created).expect("read"));
+
+    // An incident stored without a copy does not get one later.
+    let mut old = removed.clone();
+    let without = old.get_heads();
+    let mut tx = old.transaction();
+    tx.put_object(ROOT, "serviceLevels", ObjType::Map)
+        .expect("put");
+    tx.commit();
+    assert!(incident::levels_copy_changed(&old, &without).expect("read"));
+}
+
+#[test]
+fn writing_the_same_value_again_is_no_change_and_unknown_heads_are_an_error() {
+    let mut doc = logged_under(&office(2, 10));
+    let created = doc.get_heads();
+    let p3 = i64::from(office(2, 10).policy.targets[2].resolution_minutes.get());
+    rewrite(&mut doc, "resolution", 2, p3);
+    assert!(!incident::levels_copy_changed(&doc, &created).expect("read"));
+
+    let elsewhere = logged_under(&ServiceLevels::standard());
+    let mut foreign = device(3);
+    incident::create(&mut foreign, &p3_incident(), Stamp::at(9_000)).expect("create");
+    assert!(matches!(
+        incident::levels_copy_changed(&elsewhere, &foreign.get_heads()),
+        Err(ReadError::UnknownHeads)
+    ));
+}
