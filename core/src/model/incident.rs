@@ -213,8 +213,28 @@ impl Incident {
     /// initial one in documents that did not record it.
     pub fn sla(&self, now_ms: i64, confirmed: impl Fn(&Event) -> bool) -> SlaState {
         let levels = self.levels();
+        // A priority change counts with the priority the incident's own matrix
+        // gives its impact and urgency, whatever priority the event states: a
+        // device cannot give an incident laxer targets by writing a lower one.
+        let matrix = self.matrix();
+        let events: Vec<Event> = self
+            .events
+            .iter()
+            .cloned()
+            .map(|mut event| {
+                if let EventKind::PriorityChanged {
+                    impact,
+                    urgency,
+                    priority,
+                } = &mut event.kind
+                {
+                    *priority = matrix.priority(*impact, *urgency);
+                }
+                event
+            })
+            .collect();
         sla_state(
-            &self.events,
+            &events,
             self.priority(),
             &levels.policy,
             &levels.calendar,

@@ -390,3 +390,31 @@ fn an_incident_never_waits_for_approval_and_a_request_may_not_need_one() {
     assert_eq!(read_back.kind, TicketKind::ServiceRequest);
     assert_eq!(read_back.status(), Status::New);
 }
+
+#[test]
+fn the_clocks_take_the_priority_the_incidents_matrix_gives_not_the_one_an_event_states() {
+    let mut doc = device(1);
+    create(&mut doc, &sample(), Stamp::at(1_700_000_000_000)).expect("create");
+    // A device writes impact 1 × urgency 1 and claims it is P4 (laxer targets).
+    let forged = Event {
+        id: "forged-1".into(),
+        kind: EventKind::PriorityChanged {
+            impact: Impact::parse(1).expect("impact"),
+            urgency: Urgency::parse(1).expect("urgency"),
+            priority: Priority::P4,
+        },
+        at_ms: 1_700_000_060_000,
+        device: hex(1),
+    };
+    append_event(&mut doc, &forged, Stamp::at(1_700_000_060_000)).expect("append");
+    let incident = read(&doc).expect("read");
+    assert_eq!(incident.priority(), Priority::P1);
+    let sla = incident.sla(1_700_000_120_000, |_| true);
+    assert_eq!(sla.resolution.priority, Priority::P1);
+    assert_eq!(sla.first_response.priority, Priority::P1);
+    let p1 = incident.levels().policy.targets(Priority::P1);
+    assert_eq!(
+        sla.resolution.target_ms,
+        i64::from(p1.resolution_minutes.get()) * 60_000
+    );
+}
