@@ -28,6 +28,7 @@ use fieldbook_core::doc::{catalog, history, incident, Stamp};
 use fieldbook_core::ids::{DocumentId, PeerId};
 use fieldbook_core::model::incident::Incident;
 use fieldbook_core::model::signature::{ChangeAfterSigning, Signature, SignerName};
+use fieldbook_core::sync::pacing::Pacer;
 use fieldbook_core::sync::{resting, Connection, DocSync};
 use fieldbook_core::wire::PeerMetadata;
 use futures::lock::Mutex;
@@ -130,6 +131,15 @@ struct Inner {
     inbox: std::collections::VecDeque<Vec<u8>>,
     /// Whether a task is handling the inbox.
     draining: bool,
+    /// Documents waiting to be offered to the server, in order ([`Repo::pump`]).
+    offers: std::collections::VecDeque<DocumentId>,
+    /// How fast offers may go (`sync::pacing`); made anew at each connection.
+    pacer: Option<Pacer>,
+    /// Documents offered on this connection: the server answers an offer once,
+    /// so one made again on the same connection would wait for ever.
+    offered: HashSet<DocumentId>,
+    /// Comes back to [`Repo::pump`] when the rate held offers back.
+    pump_timer: Option<gloo::timers::callback::Timeout>,
 }
 
 /// The device's document repository.
@@ -554,28 +564,40 @@ impl Repo {
             .iter()
             .flat_map(|c| c.bytes.iter().copied())
             .collect();
-        let mut damaged = false;
-        let doc = match Automerge::load(&all) {
-            Ok(doc) => doc,
+        let (doc, damaged) = match Automerge::load(&all) {
+            Ok(doc) => (doc, None),
             Err(error) => {
-                damaged = true;
                 leptos::logging::warn!(
                     "{id} does not load ({error}); setting damaged chunks aside"
                 );
                 let (doc, damaged) = load_readable(&chunks);
-                self.store.set_aside(&key, &damaged).await?;
-                self.signals.status.update(|s| {
-                    s.error = Some(
-                        "A damaged record on this device was set aside; it is being fetched \
-                         again from the server."
-                            .to_owned(),
-                    )
-                });
-                doc
+                (doc, Some(damaged))
             }
+        };
+        let mut sync = DocSync::new(doc.with_actor(self.actor.clone()));
+        let damaged_chunks = damaged;
+        let damaged = damaged_chunks.is_some();
+        if let Some(chunks) = damaged_chunks {
+            // First what the server is known to have, of what is left: the
+            // record is then offered with the heads it really has at every
+            // connect until it is whole again. Then the damaged chunks go aside.
+            let row = sync_row(&sync, self.inner.borrow().sync_rows.get(&key));
+            self.store
+                .write(Batch {
+                    sync_rows: vec![(key.clone(), row.clone())],
+                    ..Batch::default()
+                })
+                .await?;
+            self.inner.borrow_mut().sync_rows.insert(key.clone(), row);
+            self.store.set_aside(&key, &chunks).await?;
+            self.signals.status.update(|s| {
+                s.error = Some(
+                    "A damaged record on this device was set aside; it is being fetched \
+                     again from the server."
+                        .to_owned(),
+                )
+            });
         }
-        .with_actor(self.actor.clone());
-        let mut sync = DocSync::new(doc);
         let mut inner = self.inner.borrow_mut();
         if inner.connection.as_ref().is_some_and(Connection::is_open) {
             sync.connect(Server);
@@ -603,6 +625,7 @@ impl Repo {
             .sum();
         // Before the profile names the site, the device does not know what to fetch.
         let pending = !self.inner.borrow().pending.is_empty()
+            || !self.inner.borrow().offers.is_empty()
             || self.signals.profile.get_untracked().is_none();
         let before = self.signals.status.with_untracked(|s| s.last_sync_ms);
         self.signals.status.update(|s| {
@@ -652,6 +675,10 @@ impl Repo {
         inner.socket = None;
         inner.connection = None;
         inner.pending.clear();
+        inner.offers.clear();
+        inner.offered.clear();
+        inner.pacer = None;
+        inner.pump_timer = None;
         // Frames of the closed socket must not reach the next connection.
         inner.inbox.clear();
         for loaded in inner.docs.values_mut() {
@@ -758,12 +785,82 @@ impl Repo {
         }
         {
             let mut inner = self.inner.borrow_mut();
+            let inner = &mut *inner;
             for loaded in inner.docs.values_mut() {
-                loaded.sync.connect(Server);
+                if !loaded.sync.is_connected(&Server) {
+                    loaded.sync.connect(Server);
+                }
+            }
+            // Catalogs first: on a new device they say what else to fetch. Run
+            // again on the same connection (the profile changed), only what was
+            // not offered yet.
+            let (first, rest): (Vec<DocumentId>, Vec<DocumentId>) = active
+                .into_iter()
+                .partition(|id| catalogs.contains(&id.to_string()));
+            let waiting: HashSet<DocumentId> = inner.offers.iter().copied().collect();
+            let queued: Vec<DocumentId> = first
+                .into_iter()
+                .chain(rest)
+                .chain(resting)
+                .filter(|id| !inner.offered.contains(id) && !waiting.contains(id))
+                .collect();
+            inner.offers.extend(queued);
+            if inner.pacer.is_none() {
+                inner.pacer = Some(Pacer::device(now().at_ms));
             }
         }
-        self.send_pending(&active);
+        self.publish_unacked();
+    }
+
+    /// Offers queued documents to the server as fast as the pacing allows
+    /// (`sync::pacing`): a loaded document with a sync message, a resting one
+    /// by its heads. Called after connecting and after each burst of answers;
+    /// when only the rate holds offers back, it comes back by itself.
+    pub(super) fn pump(self: &Rc<Self>) {
+        let batch: Vec<DocumentId> = {
+            let mut inner = self.inner.borrow_mut();
+            let inner = &mut *inner;
+            if !inner.connection.as_ref().is_some_and(Connection::is_open) {
+                return;
+            }
+            let Some(pacer) = inner.pacer.as_mut() else {
+                return;
+            };
+            let n = pacer.take(now().at_ms, inner.pending.len(), inner.offers.len());
+            let batch: Vec<DocumentId> = inner.offers.drain(..n).collect();
+            inner.offered.extend(batch.iter().copied());
+            batch
+        };
+        let (resting, loaded): (Vec<DocumentId>, Vec<DocumentId>) = batch
+            .into_iter()
+            .partition(|id| self.resting_heads(*id).is_some());
+        self.send_pending(&loaded);
         self.announce_resting(&resting);
+        let wait = {
+            let inner = self.inner.borrow();
+            match &inner.pacer {
+                Some(pacer)
+                    if !inner.offers.is_empty()
+                        && inner.pending.len() < pacer.window()
+                        && inner.pump_timer.is_none() =>
+                {
+                    // Not sooner than a tenth of a second: a few dozen offers
+                    // at a time, not one per timer.
+                    Some(pacer.wait_ms().max(100))
+                }
+                _ => None,
+            }
+        };
+        if let Some(wait) = wait {
+            let weak = Rc::downgrade(self);
+            let timer = gloo::timers::callback::Timeout::new(wait, move || {
+                if let Some(repo) = weak.upgrade() {
+                    repo.inner.borrow_mut().pump_timer = None;
+                    repo.pump();
+                }
+            });
+            self.inner.borrow_mut().pump_timer = Some(timer);
+        }
         self.publish_unacked();
     }
 
@@ -869,6 +966,7 @@ impl Repo {
         if changed {
             let _op = self.ops.lock().await;
             self.start_sync().await;
+            self.pump();
         }
     }
 

@@ -68,6 +68,14 @@ pub fn kind_of(doc: &automerge::Automerge) -> Option<String> {
         .and_then(|(v, _)| v.as_str().map(str::to_owned))
 }
 
+/// [`kind_of`] the document as it was at `heads`.
+pub fn kind_at(doc: &automerge::Automerge, heads: &[automerge::ChangeHash]) -> Option<String> {
+    doc.get_at(ROOT, "kind", heads)
+        .ok()
+        .flatten()
+        .and_then(|(v, _)| v.as_str().map(str::to_owned))
+}
+
 /// Checks the `kind` and `schema` fields common to every record document.
 pub(crate) fn check_header(
     doc: &automerge::Automerge,

@@ -26,6 +26,7 @@
 mod bloom_guard;
 mod connection;
 mod doc_sync;
+pub mod pacing;
 pub mod resting;
 
 pub use connection::{Connection, Incoming, ProtocolError, Role};

@@ -460,6 +460,7 @@ impl Hub {
                 .admit(document_id, principal, doc.doc(), access)
                 .await
                 .and_then(|reference| {
+                    kind_unchanged(document_id, doc.doc(), &applied)?;
                     approvals_by_sender(document_id, principal, doc.doc(), access, &applied)
                         .map(|()| reference)
                 });
@@ -1047,6 +1048,38 @@ fn approvals_by_sender(
             ),
         }),
     }
+}
+
+/// Refuses a change to what kind of record a document is. The server reads a
+/// document's kind once, when it first arrives, and checks every later change
+/// against it (who may write, the reference, approvals, verifications, service
+/// levels); a document that arrived as one kind (or none) and became another
+/// would pass none of those checks.
+fn kind_unchanged(
+    document_id: DocumentId,
+    doc: &automerge::Automerge,
+    applied: &Applied,
+) -> Result<(), HubError> {
+    if applied.heads_before.is_empty() {
+        return Ok(());
+    }
+    let before = fieldbook_core::doc::kind_at(doc, &applied.heads_before);
+    let now = fieldbook_core::doc::kind_of(doc);
+    if before == now {
+        return Ok(());
+    }
+    let name = |kind: &Option<String>| match kind {
+        Some(kind) => format!("a record of kind “{kind}”"),
+        None => "a record of no kind".to_owned(),
+    };
+    Err(not_stored(
+        document_id,
+        format!(
+            "a record's kind never changes, and this change makes {} {}",
+            name(&before),
+            name(&now)
+        ),
+    ))
 }
 
 /// A change that alters an event already in a log: the log only grows.

@@ -8,8 +8,8 @@
 //! | limit | default | when exceeded |
 //! |---|---|---|
 //! | [`Limits::max_message_bytes`] | 8 MiB | `error`, then close |
-//! | [`Limits::messages_per_second`] / [`Limits::message_burst`] | 200/s, burst 1000 | `error`, then close |
-//! | [`Limits::max_documents_per_connection`] | 10 000 | `error`, then close |
+//! | [`Limits::messages_per_second`] / [`Limits::message_burst`] | 1000/s, burst 5000 | `error`, then close |
+//! | [`Limits::max_documents_per_connection`] | 50 000 | `error`, then close |
 //! | [`Limits::handshake_timeout`] | 10 s | `error`, then close |
 //! | [`Limits::outbox_capacity`] | 1024 messages | close (the socket is not being read) |
 //! | [`Limits::max_idle_documents`] | 1000 | the least recently used idle document leaves memory |
@@ -27,11 +27,11 @@ use tokio::time::Instant;
 /// Default of [`Limits::max_message_bytes`]: 8 MiB.
 pub const DEFAULT_MAX_MESSAGE_BYTES: NonZeroUsize = nonzero_usize(8 * 1024 * 1024);
 /// Default of [`Limits::messages_per_second`].
-pub const DEFAULT_MESSAGES_PER_SECOND: NonZeroU32 = nonzero_u32(200);
+pub const DEFAULT_MESSAGES_PER_SECOND: NonZeroU32 = nonzero_u32(1000);
 /// Default of [`Limits::message_burst`].
-pub const DEFAULT_MESSAGE_BURST: NonZeroU32 = nonzero_u32(1000);
+pub const DEFAULT_MESSAGE_BURST: NonZeroU32 = nonzero_u32(5000);
 /// Default of [`Limits::max_documents_per_connection`].
-pub const DEFAULT_MAX_DOCUMENTS_PER_CONNECTION: NonZeroUsize = nonzero_usize(10_000);
+pub const DEFAULT_MAX_DOCUMENTS_PER_CONNECTION: NonZeroUsize = nonzero_usize(50_000);
 /// Default of [`Limits::handshake_timeout`], as the flag spells it.
 pub const DEFAULT_HANDSHAKE_TIMEOUT: &str = "10s";
 /// Default of [`Limits::credential_check_interval`], as the flag spells it.
@@ -187,9 +187,9 @@ mod tests {
     fn the_defaults_are_the_documented_ones() {
         let limits = Limits::default();
         assert_eq!(limits.max_message_bytes.get(), 8 * 1024 * 1024);
-        assert_eq!(limits.messages_per_second.get(), 200);
-        assert_eq!(limits.message_burst.get(), 1000);
-        assert_eq!(limits.max_documents_per_connection.get(), 10_000);
+        assert_eq!(limits.messages_per_second.get(), 1000);
+        assert_eq!(limits.message_burst.get(), 5000);
+        assert_eq!(limits.max_documents_per_connection.get(), 50_000);
         assert_eq!(
             parse_duration(DEFAULT_HANDSHAKE_TIMEOUT),
             Ok(limits.handshake_timeout)

@@ -83,7 +83,9 @@ struct LimitFlags {
     #[arg(long, env = "FIELDBOOK_MESSAGES_PER_SECOND", default_value_t = limits::DEFAULT_MESSAGES_PER_SECOND)]
     messages_per_second: NonZeroU32,
     /// Messages one connection may send at once above the sustained rate. A device
-    /// offers every document it holds as it connects: keep this above that number.
+    /// offers every document it holds as it connects, paced (`core::sync::pacing`:
+    /// 400 a second after 800, and one answer each): keep this and the rate at
+    /// least twice those.
     #[arg(long, env = "FIELDBOOK_MESSAGE_BURST", default_value_t = limits::DEFAULT_MESSAGE_BURST)]
     message_burst: NonZeroU32,
     /// Distinct documents one connection may sync; one more gets an `error` and the

@@ -31,6 +31,8 @@ export type ServerOptions = {
    * `{ args: ['org', 'add', 'acme', 'Acme'] }`; `input` is their standard input (a password).
    */
   setup?: { args: string[]; input?: string }[];
+  /** How long the server may take to answer /healthz (demo data with many records takes a while). */
+  startTimeoutMs?: number;
 };
 
 
@@ -179,7 +181,8 @@ class ServerProcess implements Server {
   }
 
   private async waitHealthy(child: ChildProcess): Promise<void> {
-    const deadline = Date.now() + HEALTH_TIMEOUT_MS;
+    const timeout = this.options.startTimeoutMs ?? HEALTH_TIMEOUT_MS;
+    const deadline = Date.now() + timeout;
     let lastError = '';
     while (Date.now() < deadline) {
       if (child.exitCode !== null || child.signalCode !== null) {
@@ -195,7 +198,7 @@ class ServerProcess implements Server {
       await sleep(100);
     }
     throw new Error(
-      `server did not answer GET /healthz with 200 within ${HEALTH_TIMEOUT_MS} ms (last: ${lastError}).\n` +
+      `server did not answer GET /healthz with 200 within ${timeout} ms (last: ${lastError}).\n` +
         `--- server log ---\n${this.log()}`,
     );
   }

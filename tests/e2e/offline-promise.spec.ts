@@ -1,6 +1,6 @@
 // The offline promise: nothing shown as saved is ever lost, whatever happens to
 // the browser, the storage, or the app's version.
-import { chromium, type Browser, type BrowserContext } from '@playwright/test';
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { Audit, Audits, ISO_TEMPLATE, ITEMS } from './audit';
 import { Templates } from './templates';
@@ -226,22 +226,7 @@ test('a damaged record on the device is set aside and fetched again, without tou
   const doc = href!.split('/').pop()!;
 
   // Overwrite every stored chunk of that one incident with bytes Automerge cannot read.
-  await page.evaluate(async (doc) => {
-    const db: IDBDatabase = await new Promise((resolve, reject) => {
-      const open = indexedDB.open('fieldbook');
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
-    });
-    const tx = db.transaction('chunks', 'readwrite');
-    const store = tx.objectStore('chunks');
-    const keys: IDBValidKey[] = await new Promise((resolve) => {
-      const req = store.getAllKeys(IDBKeyRange.bound([doc], [doc, []]));
-      req.onsuccess = () => resolve(req.result);
-    });
-    for (const key of keys) store.put(new Uint8Array([0x85, 0x6f, 0x4a, 0x83, 9, 9, 9, 9]), key);
-    await new Promise((resolve) => (tx.oncomplete = resolve));
-    db.close();
-  }, doc);
+  await damage(page, doc);
 
   await page.reload();
   await app.expectAllSynced();
@@ -266,6 +251,49 @@ test('a damaged record on the device is set aside and fetched again, without tou
   expect(kinds).toContain('set-aside');
   expect(kinds).toContain('incremental');
 });
+
+test('a record found damaged while offline is fetched whole at the next connection', async ({ context, page, server }) => {
+  const app = new Fieldbook(page);
+  await page.goto(server.url);
+  await app.expectAllSynced();
+  await app.waitForOfflineShell();
+  const href = await app.incidentLink('Badge reader at gate 3 rejects cards').getAttribute('href');
+  const doc = href!.split('/').pop()!;
+  await damage(page, doc);
+
+  // Offline, the damaged record is opened: set aside, and nothing to fetch it from.
+  await context.setOffline(true);
+  await page.reload();
+  await app.incidentLink('Badge reader at gate 3 rejects cards').click();
+  await expect(page.getByRole('alert').filter({ hasText: 'set aside' }).first()).toBeVisible();
+
+  // Back online after a reload: the device asks the server for it, and it is whole again.
+  await context.setOffline(false);
+  await page.goto(server.url);
+  await app.expectAllSynced();
+  await app.openIncident('Badge reader at gate 3 rejects cards');
+  await expect(page.getByLabel('Description')).toHaveValue(/Since the night shift every badge is refused/);
+});
+
+/** Overwrites every stored chunk of document `doc` with bytes Automerge cannot read. */
+async function damage(page: Page, doc: string) {
+  await page.evaluate(async (doc) => {
+    const db: IDBDatabase = await new Promise((resolve, reject) => {
+      const open = indexedDB.open('fieldbook');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const tx = db.transaction('chunks', 'readwrite');
+    const store = tx.objectStore('chunks');
+    const keys: IDBValidKey[] = await new Promise((resolve) => {
+      const req = store.getAllKeys(IDBKeyRange.bound([doc], [doc, []]));
+      req.onsuccess = () => resolve(req.result);
+    });
+    for (const key of keys) store.put(new Uint8Array([0x85, 0x6f, 0x4a, 0x83, 9, 9, 9, 9]), key);
+    await new Promise((resolve) => (tx.oncomplete = resolve));
+    db.close();
+  }, doc);
+}
 
 /** Signed in and synced, with the app shell cached, then offline on an incident's page. */
 async function offlineOnAnIncident(context: BrowserContext, url: string): Promise<Fieldbook> {

@@ -70,6 +70,8 @@ impl Repo {
                 self.on_frame(frame, &mut burst).await;
             }
             self.store_and_answer(burst).await;
+            // Answers free room in the window: offer what waits.
+            self.pump();
         }
     }
 
@@ -95,6 +97,7 @@ impl Repo {
                 });
                 crate::blobs::upload_pending(self.store.clone());
                 self.start_sync().await;
+                self.pump();
             }
             Ok(Incoming::Sync {
                 document_id, data, ..
@@ -230,6 +233,7 @@ impl Repo {
                 leptos::logging::warn!("{doc} could not be loaded: {e}");
             }
         }
-        self.send_pending(&unknown);
+        // Asked for as the pacing allows (`Repo::pump`, after this burst).
+        self.inner.borrow_mut().offers.extend(unknown);
     }
 }

@@ -268,7 +268,7 @@ pub fn read(doc: &Automerge) -> Result<Incident, ReadError> {
             .ok_or(ReadError::BadField(key))
     };
     let int = |key: &'static str| scalar(doc, key).and_then(|v| as_i64(&v));
-    Ok(Incident {
+    let mut incident = Incident {
         kind,
         site: text("site")?,
         title: contested(doc, "title", |v| v.as_str().map(str::to_owned))?,
@@ -293,7 +293,9 @@ pub fn read(doc: &Automerge) -> Result<Incident, ReadError> {
         events: events::read_all(doc, &events_list(doc)?, None),
         attachments: attachments::read_all(doc),
         signatures: signatures::read_all(doc),
-    })
+    };
+    incident.count_priorities();
+    Ok(incident)
 }
 
 /// Reads the incident as it was at `heads` (a past point of its history, or the

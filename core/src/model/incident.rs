@@ -213,34 +213,44 @@ impl Incident {
     /// initial one in documents that did not record it.
     pub fn sla(&self, now_ms: i64, confirmed: impl Fn(&Event) -> bool) -> SlaState {
         let levels = self.levels();
-        // A priority change counts with the priority the incident's own matrix
-        // gives its impact and urgency, whatever priority the event states: a
-        // device cannot give an incident laxer targets by writing a lower one.
-        let matrix = self.matrix();
-        let events: Vec<Event> = self
-            .events
-            .iter()
-            .cloned()
-            .map(|mut event| {
-                if let EventKind::PriorityChanged {
-                    impact,
-                    urgency,
-                    priority,
-                } = &mut event.kind
-                {
-                    *priority = matrix.priority(*impact, *urgency);
-                }
-                event
-            })
-            .collect();
         sla_state(
-            &events,
+            &self.events,
             self.priority(),
             &levels.policy,
             &levels.calendar,
             now_ms,
             confirmed,
         )
+    }
+
+    /// Sets the priority each priority change counts with: the one the
+    /// incident's own matrix gives the event's impact and urgency, and for the
+    /// latest change the priority the incident shows (its impact and urgency
+    /// fields), whatever priority the events state. So the clocks, the history
+    /// and the list agree, and no device gives an incident laxer targets by
+    /// writing a lower priority, or a different impact and urgency, into an
+    /// event than into the fields everyone sees. `doc::incident::read` calls it.
+    pub fn count_priorities(&mut self) {
+        let matrix = self.matrix();
+        let shown = self.priority();
+        let last = self
+            .events
+            .iter()
+            .rposition(|e| matches!(e.kind, EventKind::PriorityChanged { .. }));
+        for (i, event) in self.events.iter_mut().enumerate() {
+            if let EventKind::PriorityChanged {
+                impact,
+                urgency,
+                priority,
+            } = &mut event.kind
+            {
+                *priority = if Some(i) == last {
+                    shown
+                } else {
+                    matrix.priority(*impact, *urgency)
+                };
+            }
+        }
     }
 
     /// The service levels the incident counts on: its copy of the version it

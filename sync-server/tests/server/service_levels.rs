@@ -30,6 +30,7 @@ backend_tests!(
     a_new_incident_is_stored_only_under_the_standard_or_a_version_published_for_its_site,
     an_admins_incident_is_stored_under_a_version_the_server_does_not_hold_yet,
     the_copy_an_incident_was_stored_with_never_changes,
+    a_record_of_no_kind_never_becomes_an_incident,
 );
 
 fn person(login: &str, role: Role) -> Person {
@@ -431,5 +432,61 @@ async fn the_copy_an_incident_was_stored_with_never_changes(db: TestDb) {
     assert!(error.contains(says), "{error}");
     closed(&mut desk).await;
     assert_eq!(receipted(&database, id).await, kept);
+    database.store.close().await;
+}
+
+/// The server reads a document's kind when it first arrives and checks every
+/// later change as that kind: a document stored as no kind that then becomes an
+/// incident (with a lax copy of its service levels) is refused.
+async fn a_record_of_no_kind_never_becomes_an_incident(db: TestDb) {
+    let server = ServerProcess::start(&Options::new(&db)).await;
+    let addr = server.addr;
+    let database = db.open_database().await;
+    let ada = add_person(&database, ORGANISATION, "ada", Role::Admin, &[SITE]).await;
+    publish(addr, &ada, SITE, &levels(2, 600)).await;
+    let tess = add_person(&database, ORGANISATION, "tess", Role::Technician, &[SITE]).await;
+    let mut tablet = TestClient::connect_as(addr, "tess-tablet", &tess).await;
+    let id = random_id();
+    let mut doc = Automerge::new();
+    let mut tx = doc.transaction();
+    tx.put(ROOT, "site", SITE).expect("site");
+    tx.commit();
+    tablet.create(id, doc).await;
+    tablet
+        .until("the document of no kind stored", |c| c.acked(id))
+        .await;
+    assert!(tablet.errors.is_empty(), "{:?}", tablet.errors);
+    let kept = receipted(&database, id).await;
+
+    let mut lax = ticket_under(TicketKind::Incident, &levels(2, 5_256_000));
+    tablet
+        .change(id, |d| d.merge(&mut lax).expect("merge"))
+        .await;
+    let error = error_from(&mut tablet).await;
+    assert!(
+        error.contains("a record's kind never changes, and this change makes a record of no kind a record of kind “incident”"),
+        "{error}"
+    );
+    assert!(
+        error.ends_with(&format!("your changes to document {id} were not stored")),
+        "{error}"
+    );
+    closed(&mut tablet).await;
+    assert_eq!(receipted(&database, id).await, kept);
+    let chunks = database
+        .store
+        .load(id)
+        .await
+        .expect("load")
+        .expect("stored");
+    let bytes: Vec<u8> = chunks
+        .iter()
+        .flat_map(|c| c.bytes.iter().copied())
+        .collect();
+    let on_server = Automerge::load(&bytes).expect("loads");
+    assert!(
+        incident::read(&on_server).is_err(),
+        "no incident on the server"
+    );
     database.store.close().await;
 }

@@ -418,3 +418,55 @@ fn the_clocks_take_the_priority_the_incidents_matrix_gives_not_the_one_an_event_
         i64::from(p1.resolution_minutes.get()) * 60_000
     );
 }
+
+#[test]
+fn the_clocks_count_the_priority_the_incident_shows_whatever_impact_an_event_states() {
+    let mut doc = device(1);
+    create(&mut doc, &sample(), Stamp::at(1_700_000_000_000)).expect("create");
+    // An honest change first: impact 4 × urgency 1 is P3 under the standard matrix.
+    edit(
+        &mut doc,
+        &Edit::Impact(Impact::parse(4).expect("impact")),
+        Stamp::at(1_700_000_010_000),
+    )
+    .expect("edit");
+    // Then a device writes an event saying impact 4 × urgency 4 (P4) but puts
+    // the fields everyone sees back to 1 × 1 (P1).
+    let lax = Event {
+        id: "lax-1".into(),
+        kind: EventKind::PriorityChanged {
+            impact: Impact::parse(4).expect("impact"),
+            urgency: Urgency::parse(4).expect("urgency"),
+            priority: Priority::P4,
+        },
+        at_ms: 1_700_000_060_000,
+        device: hex(1),
+    };
+    append_event(&mut doc, &lax, Stamp::at(1_700_000_060_000)).expect("append");
+    doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+        tx.put(ROOT, "impact", 1_i64)?;
+        tx.put(ROOT, "urgency", 1_i64)
+    })
+    .expect("fields");
+    let incident = read(&doc).expect("read");
+    assert_eq!(incident.priority(), Priority::P1, "what the incident shows");
+    let sla = incident.sla(1_700_000_120_000, |_| true);
+    assert_eq!(
+        sla.resolution.priority,
+        Priority::P1,
+        "what the clocks count"
+    );
+    let counted: Vec<Priority> = incident
+        .events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::PriorityChanged { priority, .. } => Some(priority),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        counted,
+        [Priority::P1, Priority::P3, Priority::P1],
+        "earlier changes count with the matrix's priority, the latest with the one shown"
+    );
+}
