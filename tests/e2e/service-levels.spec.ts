@@ -5,6 +5,7 @@
 // An admin of several sites picks the site whose levels they edit. Only admins see the
 // settings form; the server refuses anyone else's change (sync-server/tests/server/service_levels.rs).
 import { type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
 import { test, expect, DEMO_PASSWORD } from './fixtures';
 import { Fieldbook } from './app';
 
@@ -195,7 +196,7 @@ test('an admin stops vendor holds pausing the clocks; an incident held for a ven
   // 5. Held for a vendor: the clock keeps running.
   await heldFor('Dock scanner needs vendor firmware', 'Awaiting vendor');
   await expect(tech.slaClock('Resolution').locator('.clock-state')).toHaveText('Running');
-  await tech.page.screenshot({ path: testInfo.outputPath('incident-vendor-hold.png'), fullPage: true });
+  await tech.page.getByRole('region', { name: 'SLA' }).screenshot({ path: testInfo.outputPath('incident-vendor-hold-sla.png') });
 
   // 6. Held for the caller: paused, as version 2 says.
   await tech.goToList();
@@ -239,7 +240,12 @@ test.describe('an admin of two sites', () => {
     await levels.field('P3 resolution').fill('600');
     await expect(levels.sitePicker()).toBeDisabled();
     await expect(nora.page.getByText('Publish or discard the changes below to switch site.')).toBeVisible();
-    await nora.page.screenshot({ path: testInfo.outputPath('service-levels-site-picker.png'), fullPage: true });
+    //    The page with the picker has no serious or critical accessibility violations.
+    const axe = await new AxeBuilder({ page: nora.page }).analyze();
+    const bad = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(', ')})`)).toEqual([]);
+    await nora.page.evaluate(() => window.scrollTo(0, 0));
+    await nora.page.screenshot({ path: testInfo.outputPath('service-levels-site-picker.png') });
     await nora.page.getByRole('button', { name: 'Discard changes' }).click();
     await expect(levels.field('P3 resolution')).toHaveValue('1440');
     await expect(levels.sitePicker()).toBeEnabled();

@@ -164,7 +164,7 @@ pub fn Pauses(
     view! {
         <fieldset class="levels-pauses">
             <legend>"Clocks pause while on hold"</legend>
-            <p class="hint">"Ticked: the SLA clocks stop while an incident waits for it. Not ticked: they keep counting."</p>
+            <p class="hint">"Ticked: an incident's SLA clocks stop while it waits for this. Not ticked: they keep counting."</p>
             {HoldReason::ALL.into_iter().enumerate().map(|(i, reason)| {
                 let pauses = form.pause_on[i];
                 view! {

@@ -60,7 +60,7 @@ pub fn ServiceLevelsPage() -> impl IntoView {
             {move || match (is_admin.get(), site.get()) {
                 (false, _) => view! {
                     <p class="notice" role="note">
-                        "Service levels (SLA targets, business hours and the priority matrix) are set by an administrator."
+                        "Service levels (SLA targets, which holds pause the clocks, business hours and the priority matrix) are set by an administrator."
                     </p>
                     {move || {
                         let all = sites.get();
