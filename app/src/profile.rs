@@ -39,6 +39,18 @@ impl Profile {
         people
     }
 
+    /// (id, name) of each of the user's sites, their default site first: what a
+    /// site picker offers and starts on.
+    pub fn site_choices(&self) -> Vec<(String, String)> {
+        let mut sites: Vec<(String, String)> = self
+            .sites
+            .iter()
+            .map(|s| (s.id.clone(), s.name.clone()))
+            .collect();
+        sites.sort_by_key(|(id, _)| *id != self.user.default_site);
+        sites
+    }
+
     /// The people of `site` (a record's site) as the server listed them; all of
     /// [`Profile::people`] if this profile lists no one there (a site the user
     /// does not work at, or a profile cached before the server listed people).
@@ -204,5 +216,29 @@ mod tests {
         // A site this profile does not list, or none: everyone it knows, once each.
         assert_eq!(ids(profile.people_at(Some("west"))), ["mia", "tess", "sam"]);
         assert_eq!(ids(profile.people_at(None)), ["mia", "tess", "sam"]);
+    }
+
+    #[wasm_bindgen_test]
+    fn a_site_picker_starts_on_the_default_site() {
+        let mut profile = Profile {
+            user: User {
+                id: "nora".to_owned(),
+                login: "nora".to_owned(),
+                name: "Nora".to_owned(),
+                role: "admin".to_owned(),
+                organisation: "acme".to_owned(),
+                default_site: "south".to_owned(),
+            },
+            sites: vec![site("north", &[]), site("south", &[]), site("west", &[])],
+        };
+        let ids = |p: &Profile| {
+            p.site_choices()
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&profile), ["south", "north", "west"]);
+        profile.user.default_site = String::new();
+        assert_eq!(ids(&profile), ["north", "south", "west"]);
     }
 }

@@ -17,6 +17,7 @@ mod history;
 mod incident_actions;
 mod incident_list;
 mod incident_page;
+mod levels_form;
 mod needs_review;
 mod new_incident;
 mod next_actions;

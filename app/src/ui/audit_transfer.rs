@@ -93,20 +93,9 @@ fn download(name: &str, bytes: &[u8]) -> Result<(), String> {
 pub fn ImportAudit() -> impl IntoView {
     let signals = expect_context::<Signals>();
     let sites = Memo::new(move |_| {
-        signals.profile.with(|p| {
-            p.as_ref()
-                .map(|p| {
-                    let mut sites: Vec<(String, String)> = p
-                        .sites
-                        .iter()
-                        .map(|s| (s.id.clone(), s.name.clone()))
-                        .collect();
-                    // The default site first: it is what the picker starts on.
-                    sites.sort_by_key(|(id, _)| *id != p.user.default_site);
-                    sites
-                })
-                .unwrap_or_default()
-        })
+        signals
+            .profile
+            .with(|p| p.as_ref().map(|p| p.site_choices()).unwrap_or_default())
     });
     let may_import = move || {
         signals.profile.with(|p| {

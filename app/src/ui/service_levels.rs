@@ -1,20 +1,27 @@
-//! Settings → Service levels: an administrator edits the site's SLA targets per
-//! priority, its business calendar (UTC offset, hours per weekday, holidays)
-//! and its impact × urgency matrix, and publishes them as the next version.
-//! Core reads the form (`LevelsForm::parse`) and names every mistake; the repo
-//! publishes (`Repo::publish_levels`). Other roles are told who sets them; the
-//! server refuses their changes anyway. Works offline like every other edit.
+//! Settings → Service levels: an administrator picks one of their sites and
+//! edits its SLA targets per priority, which holds pause the clocks, its business
+//! calendar (UTC offset, hours per weekday, holidays) and its impact × urgency
+//! matrix, and publishes them as the site's next version. Core reads the form
+//! (`LevelsForm::parse`) and names every mistake; the repo publishes
+//! (`Repo::publish_levels`). Other roles see the version in force at each of
+//! their sites and are told who sets them; the server refuses their changes
+//! anyway. Works offline like every other edit.
 
 use fieldbook_core::doc::service_levels::Published;
 use fieldbook_core::model::access::Role;
-use fieldbook_core::model::date::Weekday;
-use fieldbook_core::model::priority::{Impact, Priority, Urgency};
-use fieldbook_core::model::service_levels::{calendar_words, day_name, LevelsForm, ServiceLevels};
+use fieldbook_core::model::priority::Priority;
+use fieldbook_core::model::service_levels::{
+    calendar_words, pause_words, LevelsForm, ServiceLevels,
+};
 use leptos::prelude::*;
 
+use super::levels_form::{Calendar, Matrix, Pauses, Targets};
 use super::repo;
 use super::wording::{device_time, duration_words};
 use crate::repo::{Signals, SiteLevels};
+
+/// A site as the page offers it: id and name.
+type SiteChoice = (String, String);
 
 /// The page at `/settings/service-levels`.
 #[component]
@@ -27,20 +34,41 @@ pub fn ServiceLevelsPage() -> impl IntoView {
                 .is_some_and(|r| r == Role::Admin)
         })
     });
-    let site = Memo::new(move |_| {
+    // The person's sites, their default one first.
+    let sites = Memo::new(move |_| {
         signals
             .profile
-            .with(|p| p.as_ref().and_then(|p| p.sites.first().cloned()))
+            .with(|p| p.as_ref().map(|p| p.site_choices()).unwrap_or_default())
     });
+    // The site the form edits: the one picked, else the first.
+    let picked = RwSignal::new(None::<String>);
+    let site = Memo::new(move |_| {
+        let picked = picked.get();
+        sites.with(|sites| {
+            sites
+                .iter()
+                .find(|(id, _)| Some(id) == picked.as_ref())
+                .or(sites.first())
+                .cloned()
+        })
+    });
+    // Unpublished changes in the form: the site cannot be switched meanwhile.
+    let dirty = RwSignal::new(false);
     view! {
         <section class="page service-levels">
             <h1>"Service levels"</h1>
             {move || match (is_admin.get(), site.get()) {
-                (false, site) => view! {
+                (false, _) => view! {
                     <p class="notice" role="note">
-                        "Service levels (SLA targets, business hours and the priority matrix) are set by an administrator."
+                        "Service levels (SLA targets, which holds pause the clocks, business hours and the priority matrix) are set by an administrator."
                     </p>
-                    {site.map(|site| view! { <InForce site=site.id/> })}
+                    {move || {
+                        let all = sites.get();
+                        let named = all.len() > 1;
+                        all.into_iter()
+                            .map(|(id, name)| view! { <InForce site=id name=named.then_some(name)/> })
+                            .collect_view()
+                    }}
                     <a class="button" href="/incidents">"Back to incidents"</a>
                 }.into_any(),
                 (true, None) => view! {
@@ -48,13 +76,41 @@ pub fn ServiceLevelsPage() -> impl IntoView {
                         "Your sites have not reached this device yet; connect to the network once."
                     </p>
                 }.into_any(),
-                (true, Some(site)) => view! {
-                    <p class="lede">{format!("For {}. New incidents are logged under the version published last; incidents already logged keep theirs.", site.name)}</p>
-                    <LevelsEditor site=site.id/>
+                (true, Some((id, name))) => view! {
+                    {site_picker(sites.get(), &id, picked, dirty)}
+                    <p class="lede">{format!("For {name}. New incidents are logged under the version published last; incidents already logged keep theirs.")}</p>
+                    <LevelsEditor site=id dirty=dirty/>
                 }.into_any(),
             }}
         </section>
     }
+}
+
+/// Which of an administrator's sites the form edits, when they have more than
+/// one. Locked while the form holds unpublished changes, so none are lost.
+fn site_picker(
+    sites: Vec<SiteChoice>,
+    current: &str,
+    picked: RwSignal<Option<String>>,
+    dirty: RwSignal<bool>,
+) -> Option<impl IntoView> {
+    (sites.len() > 1).then(|| {
+        view! {
+            <div class="levels-site">
+                <label for="levels-site">"Site"</label>
+                <select id="levels-site" disabled=move || dirty.get()
+                    on:change=move |ev| picked.set(Some(event_target_value(&ev)))>
+                    {sites.into_iter().map(|(id, name)| {
+                        let chosen = id == current;
+                        view! { <option value=id selected=chosen>{name}</option> }
+                    }).collect_view()}
+                </select>
+                <Show when=move || dirty.get()>
+                    <p class="hint">"Publish or discard the changes below to switch site."</p>
+                </Show>
+            </div>
+        }
+    })
 }
 
 /// What the device holds of `site`'s service levels, read again whenever any document changes.
@@ -76,19 +132,25 @@ fn held_levels(site: StoredValue<String>) -> LocalResource<SiteLevels> {
 fn InForce(
     /// The site.
     site: String,
+    /// The site's name, when the person has several.
+    name: Option<String>,
 ) -> impl IntoView {
     let site = StoredValue::new(site);
     let held = held_levels(site);
     move || {
         held.get().map(|levels| {
             let standing = levels.standing();
-            view! {
-                <p class="standing" role="status">{format!(
-                    "New incidents are logged under version {}: {}.",
-                    standing.version,
-                    calendar_words(&standing.calendar)
-                )}</p>
-            }
+            let rest = format!(
+                "incidents are logged under version {}: {}. {}.",
+                standing.version,
+                calendar_words(&standing.calendar),
+                pause_words(&standing.policy.pause_on)
+            );
+            let sentence = match &name {
+                Some(name) => format!("At {name}, new {rest}"),
+                None => format!("New {rest}"),
+            };
+            view! { <p class="standing" role="status">{sentence}</p> }
         })
     }
 }
@@ -98,27 +160,41 @@ fn InForce(
 fn LevelsEditor(
     /// The site whose service levels are edited.
     site: String,
+    /// Whether the form holds changes not published yet.
+    dirty: RwSignal<bool>,
 ) -> impl IntoView {
     let site = StoredValue::new(site);
     let held = held_levels(site);
     // `form` holds what is typed; `shown` is what the inputs were last drawn
-    // with, so typing does not redraw (and unfocus) them.
+    // with, so typing does not redraw (and unfocus) them. Each drawing has a
+    // new number: the inputs are made afresh, whatever was typed in them.
     let form = RwSignal::new(None::<LevelsForm>);
-    let shown = RwSignal::new(None::<LevelsForm>);
-    // The form follows what is published until the person starts typing.
-    let dirty = RwSignal::new(false);
-    Effect::new(move |_| {
-        if let Some(levels) = held.get() {
-            if !dirty.get_untracked() {
-                let published = Some(LevelsForm::of(&levels.standing()));
-                form.set(published.clone());
-                shown.set(published);
-            }
-        }
-    });
+    let shown = RwSignal::new(None::<(u32, LevelsForm)>);
     let errors = RwSignal::new(Vec::<String>::new());
     let message = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    let draw = move |drawn: LevelsForm| {
+        form.set(Some(drawn.clone()));
+        shown.update(|s| *s = Some((s.as_ref().map_or(0, |(n, _)| n + 1), drawn)));
+    };
+    // The form follows what is published until the person starts typing.
+    dirty.set(false);
+    Effect::new(move |_| {
+        if let Some(levels) = held.get() {
+            let published = LevelsForm::of(&levels.standing());
+            if !dirty.get_untracked() && form.get_untracked().as_ref() != Some(&published) {
+                draw(published);
+            }
+        }
+    });
+    let discard = move |_| {
+        dirty.set(false);
+        errors.set(Vec::new());
+        message.set(None);
+        if let Some(levels) = held.get_untracked() {
+            draw(LevelsForm::of(&levels.standing()));
+        }
+    };
     let edit = move |change: Box<dyn FnOnce(&mut LevelsForm)>| {
         dirty.set(true);
         message.set(None);
@@ -134,7 +210,7 @@ fn LevelsEditor(
             return;
         };
         let version = levels.next_version();
-        match current.parse(version, &levels.standing()) {
+        match current.parse(version) {
             Err(found) => {
                 errors.set(found.iter().map(ToString::to_string).collect());
                 message.set(None);
@@ -163,18 +239,20 @@ fn LevelsEditor(
             None => "Fieldbook's standard (version 1): no version published for this site yet."
                 .to_owned(),
             Some(c) => format!(
-                "Version {} is in force: {}.",
+                "Version {} is in force: {}. {}.",
                 c.value.version,
-                calendar_words(&c.value.calendar)
+                calendar_words(&c.value.calendar),
+                pause_words(&c.value.policy.pause_on)
             ),
         })
     };
     view! {
         <p class="standing" role="status">{standing_words}</p>
-        {move || held.get().and_then(|levels| contested_notice(&levels, form, shown, dirty))}
-        {move || shown.get().map(|f| view! {
+        {move || held.get().and_then(|levels| contested_notice(&levels, draw, dirty))}
+        <For each=move || shown.get() key=|(n, _)| *n children=move |(_, f)| view! {
             <form class="form levels-form" on:submit=publish novalidate>
                 <Targets form=f.clone() edit=edit/>
+                <Pauses form=f.clone() edit=edit/>
                 <Calendar form=f.clone() edit=edit/>
                 <Matrix form=f edit=edit/>
                 {move || (!errors.get().is_empty()).then(|| view! {
@@ -188,9 +266,12 @@ fn LevelsEditor(
                     <button type="submit" class="button primary big" disabled=move || busy.get()>
                         {move || format!("Publish version {}", held.get().map(|l| l.next_version()).unwrap_or(2))}
                     </button>
+                    <Show when=move || dirty.get()>
+                        <button type="button" class="button big" on:click=discard>"Discard changes"</button>
+                    </Show>
                 </div>
             </form>
-        })}
+        }/>
         {move || held.get().map(|levels| view! { <VersionList published=levels.published/> })}
     }
 }
@@ -199,8 +280,7 @@ fn LevelsEditor(
 /// let the administrator take either into the form before publishing the next.
 fn contested_notice(
     levels: &SiteLevels,
-    form: RwSignal<Option<LevelsForm>>,
-    shown: RwSignal<Option<LevelsForm>>,
+    draw: impl Fn(LevelsForm) + Copy + Send + Sync + 'static,
     dirty: RwSignal<bool>,
 ) -> Option<impl IntoView> {
     let contested = levels.contested().filter(|c| c.is_conflict())?;
@@ -222,156 +302,12 @@ fn contested_notice(
                 {choices.into_iter().map(|(name, levels)| view! {
                     <button type="button" class="button" on:click=move |_| {
                         dirty.set(true);
-                        form.set(Some(LevelsForm::of(&levels)));
-                        shown.set(Some(LevelsForm::of(&levels)));
+                        draw(LevelsForm::of(&levels));
                     }>{format!("Start from {name}'s")}</button>
                 }).collect_view()}
             </div>
         </div>
     })
-}
-
-/// First-response and resolution targets per priority, in minutes.
-#[component]
-fn Targets(
-    form: LevelsForm,
-    edit: impl Fn(Box<dyn FnOnce(&mut LevelsForm)>) + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    view! {
-        <fieldset class="levels-targets">
-            <legend>"Targets (business minutes)"</legend>
-            {Priority::ALL.into_iter().enumerate().map(|(i, p)| {
-                let first = form.first_response[i].clone();
-                let resolution = form.resolution[i].clone();
-                view! {
-                    <div class="target-row">
-                        <span class="target-priority">{p.to_string()}</span>
-                        <label>
-                            {format!("{p} first response")}
-                            <input type="text" inputmode="numeric" value=first
-                                on:input=move |ev| { let v = event_target_value(&ev); edit(Box::new(move |f| f.first_response[i] = v)) }/>
-                        </label>
-                        <label>
-                            {format!("{p} resolution")}
-                            <input type="text" inputmode="numeric" value=resolution.clone()
-                                on:input=move |ev| { let v = event_target_value(&ev); edit(Box::new(move |f| f.resolution[i] = v)) }/>
-                        </label>
-                        <span class="target-words">{format!("now {}", minutes_words(&resolution))}</span>
-                    </div>
-                }
-            }).collect_view()}
-        </fieldset>
-    }
-}
-
-/// The offset, the working hours of each weekday, and the holidays.
-#[component]
-fn Calendar(
-    form: LevelsForm,
-    edit: impl Fn(Box<dyn FnOnce(&mut LevelsForm)>) + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    view! {
-        <fieldset class="levels-calendar">
-            <legend>"Business calendar"</legend>
-            <label>
-                "UTC offset (e.g. +01:00)"
-                <input type="text" value=form.utc_offset.clone()
-                    on:input=move |ev| { let v = event_target_value(&ev); edit(Box::new(move |f| f.utc_offset = v)) }/>
-            </label>
-            {Weekday::ALL.into_iter().map(|day| {
-                let i = day.index();
-                let name = day_name(day);
-                let hours = form.week[i].clone();
-                // Each day's row keeps its own state, so turning a day on or off
-                // shows or hides its hours without drawing the form again.
-                let on = RwSignal::new(hours.is_some());
-                let (open, close) = hours.unwrap_or_else(default_hours);
-                let (open, close) = (RwSignal::new(open), RwSignal::new(close));
-                view! {
-                    <div class="day-row">
-                        <label class="check">
-                            <input type="checkbox" prop:checked=move || on.get()
-                                on:change=move |ev| {
-                                    let working = event_target_checked(&ev);
-                                    let (o, c) = default_hours();
-                                    open.set(o.clone());
-                                    close.set(c.clone());
-                                    on.set(working);
-                                    edit(Box::new(move |f| f.week[i] = working.then_some((o, c))));
-                                }/>
-                            {format!("{name} is a working day")}
-                        </label>
-                        <Show when=move || on.get()>
-                            <label>
-                                {format!("{name} opens")}
-                                <input type="text" inputmode="numeric" prop:value=move || open.get()
-                                    on:input=move |ev| {
-                                        let v = event_target_value(&ev);
-                                        open.set(v.clone());
-                                        edit(Box::new(move |f| if let Some(h) = &mut f.week[i] { h.0 = v }))
-                                    }/>
-                            </label>
-                            <label>
-                                {format!("{name} closes")}
-                                <input type="text" inputmode="numeric" prop:value=move || close.get()
-                                    on:input=move |ev| {
-                                        let v = event_target_value(&ev);
-                                        close.set(v.clone());
-                                        edit(Box::new(move |f| if let Some(h) = &mut f.week[i] { h.1 = v }))
-                                    }/>
-                            </label>
-                        </Show>
-                    </div>
-                }
-            }).collect_view()}
-            <label>
-                "Holidays (YYYY-MM-DD, one a line)"
-                <textarea rows="4" prop:value=form.holidays.clone()
-                    on:input=move |ev| { let v = event_target_value(&ev); edit(Box::new(move |f| f.holidays = v)) }></textarea>
-            </label>
-        </fieldset>
-    }
-}
-
-/// Impact × urgency → priority, one choice per cell.
-#[component]
-fn Matrix(
-    form: LevelsForm,
-    edit: impl Fn(Box<dyn FnOnce(&mut LevelsForm)>) + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    view! {
-        <fieldset class="levels-matrix">
-            <legend>"Priority matrix (impact × urgency)"</legend>
-            {Impact::ALL.into_iter().map(|impact| {
-                let row = usize::from(impact.level() - 1);
-                view! {
-                    <div class="matrix-row">
-                        <span class="matrix-impact">{format!("Impact {}", impact.label())}</span>
-                        {Urgency::ALL.into_iter().map(|urgency| {
-                            let col = usize::from(urgency.level() - 1);
-                            let chosen = form.matrix[row][col];
-                            view! {
-                                <label class="matrix-cell">
-                                    <span class="visually-hidden">{format!("Impact {} and urgency {}", impact.label(), urgency.label())}</span>
-                                    <span class="matrix-urgency" aria-hidden="true">{urgency.label()}</span>
-                                    <select on:change=move |ev| {
-                                        let v = event_target_value(&ev);
-                                        if let Some(p) = v.parse::<i64>().ok().and_then(Priority::from_rank) {
-                                            edit(Box::new(move |f| f.matrix[row][col] = p));
-                                        }
-                                    }>
-                                        {Priority::ALL.into_iter().map(|p| view! {
-                                            <option value=p.rank().to_string() selected=p == chosen>{p.to_string()}</option>
-                                        }).collect_view()}
-                                    </select>
-                                </label>
-                            }
-                        }).collect_view()}
-                    </div>
-                }
-            }).collect_view()}
-        </fieldset>
-    }
 }
 
 /// Every published version, newest first.
@@ -405,21 +341,6 @@ fn VersionList(published: Vec<Published>) -> impl IntoView {
             </section>
         }
     })
-}
-
-/// The hours a day gets when it is made a working day.
-fn default_hours() -> (String, String) {
-    ("08:00".to_owned(), "18:00".to_owned())
-}
-
-/// "10 h" for a target typed in minutes, or nothing while it is not a number.
-fn minutes_words(text: &str) -> String {
-    text.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|m| *m > 0)
-        .map(|m| duration_words(m * 60_000))
-        .unwrap_or_default()
 }
 
 /// "Service levels" in the sections bar, for administrators only.

@@ -3,7 +3,7 @@
 //! event log; this renders them as of the page's ticking device time.
 
 use fieldbook_core::model::incident::Status;
-use fieldbook_core::model::service_levels::calendar_words;
+use fieldbook_core::model::service_levels::{calendar_words, pause_words};
 use fieldbook_core::model::sla::{Clock, ClockState, SlaState};
 use leptos::prelude::*;
 
@@ -43,6 +43,13 @@ pub fn SlaTimers(
             })
         })
     };
+    // Which holds stop them, under that version.
+    let pause_line = move || {
+        record.with(|r| {
+            r.as_ref()
+                .map(|r| pause_words(&r.incident.levels().policy.pause_on))
+        })
+    };
     move || {
         state.get().map(|s| {
             view! {
@@ -61,6 +68,7 @@ pub fn SlaTimers(
                         {clock_view("Resolution", &s.resolution, pause.get())}
                     </div>
                     <p class="sla-levels">{levels_words}</p>
+                    <p class="sla-levels sla-pauses">{pause_line}</p>
                 </section>
             }
         })

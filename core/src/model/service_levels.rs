@@ -13,9 +13,11 @@
 
 use super::calendar::{BusinessCalendar, CalendarError, Hours};
 use super::date::{Date, DateError, Weekday};
+use super::event::HoldReason;
 use super::incident::Contested;
 use super::priority::{Impact, Priority, PriorityMatrix, Urgency};
 use super::sla::{SlaPolicy, Targets};
+use std::collections::BTreeSet;
 use std::num::NonZeroU32;
 
 /// One published version of a site's service levels.
@@ -45,6 +47,9 @@ pub struct LevelsForm {
     pub holidays: String,
     /// `matrix[impact - 1][urgency - 1]`.
     pub matrix: [[Priority; 4]; 4],
+    /// Whether a hold for each of [`HoldReason::ALL`], in that order, pauses the
+    /// clocks. None ticked is a policy too: every hold counts against the targets.
+    pub pause_on: [bool; HoldReason::ALL.len()],
 }
 
 /// One mistake in a [`LevelsForm`], in words for the administrator.
@@ -128,18 +133,15 @@ impl LevelsForm {
                 .collect::<Vec<_>>()
                 .join("\n"),
             matrix: levels.matrix.table,
+            pause_on: HoldReason::ALL.map(|r| levels.policy.pause_on.contains(&r)),
         }
     }
 
-    /// The version `version` these values make, keeping `pause_on` from
-    /// `previous`; every mistake is listed, in the form's order.
-    pub fn parse(
-        &self,
-        version: u32,
-        previous: &ServiceLevels,
-    ) -> Result<ServiceLevels, Vec<LevelsError>> {
+    /// The version `version` these values make; every mistake is listed, in
+    /// the form's order.
+    pub fn parse(&self, version: u32) -> Result<ServiceLevels, Vec<LevelsError>> {
         let mut errors = Vec::new();
-        let mut targets = previous.policy.targets;
+        let mut targets = [None; 4];
         for (i, priority) in Priority::ALL.into_iter().enumerate() {
             let first = minutes(&self.first_response[i], priority, "first response");
             let resolution = minutes(&self.resolution[i], priority, "resolution");
@@ -152,10 +154,10 @@ impl LevelsForm {
                     })
                 }
                 (Ok(first), Ok(resolution)) => {
-                    targets[i] = Targets {
+                    targets[i] = Some(Targets {
                         first_response_minutes: first,
                         resolution_minutes: resolution,
-                    }
+                    })
                 }
                 (first, resolution) => {
                     errors.extend(first.err().into_iter().chain(resolution.err()))
@@ -199,21 +201,28 @@ impl LevelsForm {
             }
         }
         let calendar = offset.map(|o| BusinessCalendar::new(o, week, holidays));
-        match calendar {
-            Some(Ok(calendar)) if errors.is_empty() => Ok(ServiceLevels {
-                version,
-                policy: SlaPolicy {
+        let pause_on = HoldReason::ALL
+            .into_iter()
+            .zip(self.pause_on)
+            .filter_map(|(reason, pauses)| pauses.then_some(reason))
+            .collect();
+        match (calendar, targets) {
+            (Some(Ok(calendar)), [Some(p1), Some(p2), Some(p3), Some(p4)]) if errors.is_empty() => {
+                Ok(ServiceLevels {
                     version,
-                    targets,
-                    pause_on: previous.policy.pause_on.clone(),
-                },
-                calendar,
-                matrix: PriorityMatrix {
-                    version,
-                    table: self.matrix,
-                },
-            }),
-            Some(Err(e)) => {
+                    policy: SlaPolicy {
+                        version,
+                        targets: [p1, p2, p3, p4],
+                        pause_on,
+                    },
+                    calendar,
+                    matrix: PriorityMatrix {
+                        version,
+                        table: self.matrix,
+                    },
+                })
+            }
+            (Some(Err(e)), _) => {
                 errors.push(LevelsError::Offset(e));
                 Err(errors)
             }
@@ -292,6 +301,21 @@ pub fn calendar_words(calendar: &BusinessCalendar) -> String {
         n => parts.push(format!("{n} holidays")),
     }
     parts.join(", ")
+}
+
+/// Which holds pause the clocks, in a line a person reads, the reasons in the
+/// form's order: "Clocks pause while on hold: Awaiting caller, Awaiting vendor",
+/// or "Clocks keep running while on hold" when none does.
+pub fn pause_words(pause_on: &BTreeSet<HoldReason>) -> String {
+    let reasons: Vec<&str> = HoldReason::ALL
+        .into_iter()
+        .filter(|r| pause_on.contains(r))
+        .map(HoldReason::label)
+        .collect();
+    match reasons.as_slice() {
+        [] => "Clocks keep running while on hold".to_owned(),
+        _ => format!("Clocks pause while on hold: {}", reasons.join(", ")),
+    }
 }
 
 /// The weekday as a form names it.

@@ -45,8 +45,7 @@ fn person(login: &str, role: Role) -> Person {
 fn levels(version: u32, minutes: u32) -> ServiceLevels {
     let mut form = LevelsForm::of(&ServiceLevels::standard());
     form.resolution[2] = minutes.to_string();
-    form.parse(version, &ServiceLevels::standard())
-        .expect("valid")
+    form.parse(version).expect("valid")
 }
 
 fn p3_targets(doc: &Automerge) -> Vec<u32> {

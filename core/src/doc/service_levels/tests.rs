@@ -34,8 +34,7 @@ fn office(version: u32, p3_hours: u32) -> ServiceLevels {
     form.utc_offset = "+01:00".into();
     form.week = std::array::from_fn(|i| (i < 5).then(|| ("08:00".into(), "18:00".into())));
     form.holidays = "2024-01-02".into();
-    form.parse(version, &ServiceLevels::standard())
-        .expect("valid")
+    form.parse(version).expect("valid")
 }
 
 fn p3_incident() -> NewIncident {
@@ -78,6 +77,24 @@ fn published_versions_read_back_in_order_with_who_published_them() {
     assert_eq!(record.versions[1].levels, office(3, 20));
     assert_eq!(record.versions[1].at_ms, MONDAY + HOUR);
     assert_eq!(record.versions[1].by, admin());
+}
+
+#[test]
+fn the_holds_that_pause_the_clocks_read_back_from_the_site_and_the_incident() {
+    for pause_on in [[false; 4], [false, true, true, false], [true; 4]] {
+        let mut form = LevelsForm::of(&office(2, 10));
+        form.pause_on = pause_on;
+        let levels = form.parse(2).expect("valid");
+        let mut site = device(1);
+        create(&mut site, "north", &levels, &admin(), Stamp::at(MONDAY)).expect("create");
+        let site = Automerge::load(&site.save()).expect("load");
+        assert_eq!(read(&site).expect("read").versions[0].levels, levels);
+        let mut doc = device(3);
+        incident::create_under(&mut doc, &p3_incident(), &levels, Stamp::at(MONDAY))
+            .expect("create");
+        let doc = Automerge::load(&doc.save()).expect("load");
+        assert_eq!(incident::read(&doc).expect("read").levels(), levels);
+    }
 }
 
 #[test]
@@ -250,7 +267,7 @@ fn a_later_publication_changes_neither_the_clocks_nor_the_priority_of_an_inciden
     let mut form = LevelsForm::of(&standing_then);
     form.resolution[2] = "300".into();
     form.matrix[2][2] = crate::model::priority::Priority::P1;
-    let three = form.parse(3, &standing_then).expect("valid");
+    let three = form.parse(3).expect("valid");
     publish(&mut site, &three, &[], &admin(), Stamp::at(logged + HOUR)).expect("publish");
     let later = logged + 5 * HOUR;
     let after = incident::read(&doc).expect("read");
@@ -416,4 +433,58 @@ fn writing_the_same_value_again_is_no_change_and_unknown_heads_are_an_error() {
         incident::levels_copy_changed(&elsewhere, &foreign.get_heads()),
         Err(ReadError::UnknownHeads)
     ));
+}
+
+#[test]
+fn a_hold_the_published_version_no_longer_pauses_keeps_the_clock_running() {
+    use crate::model::action::Command;
+    use crate::model::event::HoldReason;
+    // The admin unticks "Awaiting vendor" and publishes version 2.
+    let mut form = LevelsForm::of(&ServiceLevels::standard());
+    form.pause_on[1] = false;
+    let mut site = device(1);
+    create(
+        &mut site,
+        "north",
+        &form.parse(2).expect("valid"),
+        &admin(),
+        Stamp::at(MONDAY),
+    )
+    .expect("create");
+    let two = standing(
+        read(&site)
+            .expect("read")
+            .versions
+            .into_iter()
+            .map(|p| p.levels),
+    )
+    .expect("published")
+    .value;
+    // Two incidents logged under it at 08:00 and taken on at once, held an hour
+    // later: one for a vendor, one for the caller.
+    let held_for = |n: u8, reason: HoldReason| {
+        let mut doc = device(n);
+        let logged = MONDAY + 8 * HOUR;
+        incident::create_under(&mut doc, &p3_incident(), &two, Stamp::at(logged)).expect("create");
+        let assign = Command::Assign {
+            group: "Desk".into(),
+            assignee: None,
+        };
+        for (command, at) in [
+            (assign, logged),
+            (Command::StartWork, logged),
+            (Command::Hold(reason), logged + HOUR),
+        ] {
+            incident::perform(&mut doc, command, Stamp::at(at)).expect("performed");
+        }
+        incident::read(&doc)
+            .expect("read")
+            .sla(logged + 3 * HOUR, |_| true)
+    };
+    let vendor = held_for(3, HoldReason::AwaitingVendor);
+    assert_eq!(vendor.resolution.state, ClockState::Running);
+    assert_eq!(vendor.resolution.elapsed_business_ms, 3 * HOUR);
+    let caller = held_for(4, HoldReason::AwaitingCaller);
+    assert_eq!(caller.resolution.state, ClockState::Paused);
+    assert_eq!(caller.resolution.elapsed_business_ms, HOUR);
 }

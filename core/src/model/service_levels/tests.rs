@@ -8,7 +8,7 @@ fn form() -> LevelsForm {
 #[test]
 fn the_standard_form_reads_back_as_the_standard_under_a_new_number() {
     let standard = ServiceLevels::standard();
-    let next = form().parse(2, &standard).expect("valid");
+    let next = form().parse(2).expect("valid");
     assert_eq!(next.version, 2);
     assert_eq!(next.policy.version, 2);
     assert_eq!(next.matrix.version, 2);
@@ -16,6 +16,7 @@ fn the_standard_form_reads_back_as_the_standard_under_a_new_number() {
     assert_eq!(next.policy.pause_on, standard.policy.pause_on);
     assert_eq!(next.calendar, standard.calendar);
     assert_eq!(next.matrix.table, standard.matrix.table);
+    assert_eq!(form().pause_on, [true, true, false, false]);
     assert_eq!(form().utc_offset, "+00:00");
     assert_eq!(form().week[0], Some(("00:00".into(), "24:00".into())));
 }
@@ -28,7 +29,7 @@ fn an_office_calendar_with_targets_and_a_matrix_is_read_from_the_form() {
     f.week = std::array::from_fn(|i| (i < 5).then(|| ("08:00".into(), "18:00".into())));
     f.holidays = "2026-12-25, 2026-12-26\n2027-01-01".into();
     f.matrix[3][3] = P3;
-    let levels = f.parse(5, &ServiceLevels::standard()).expect("valid");
+    let levels = f.parse(5).expect("valid");
     assert_eq!(levels.policy.targets(P3).resolution_minutes.get(), 600);
     assert_eq!(levels.calendar.utc_offset_minutes(), 60);
     assert_eq!(levels.calendar.hours(Weekday::Saturday), None);
@@ -40,7 +41,7 @@ fn an_office_calendar_with_targets_and_a_matrix_is_read_from_the_form() {
         P3
     );
     // And back again.
-    assert_eq!(LevelsForm::of(&levels).parse(5, &levels), Ok(levels));
+    assert_eq!(LevelsForm::of(&levels).parse(5), Ok(levels));
 }
 
 #[test]
@@ -54,7 +55,7 @@ fn every_mistake_is_listed_in_words() {
     f.week[1] = Some(("8".into(), "17:00".into()));
     f.utc_offset = "+15:00".into();
     f.holidays = "2026-02-30 25/12".into();
-    let errors = f.parse(2, &ServiceLevels::standard()).expect_err("invalid");
+    let errors = f.parse(2).expect_err("invalid");
     let words: Vec<String> = errors.iter().map(ToString::to_string).collect();
     assert_eq!(
         words,
@@ -72,7 +73,7 @@ fn every_mistake_is_listed_in_words() {
     f = form();
     f.utc_offset = "CET".into();
     assert_eq!(
-        f.parse(2, &ServiceLevels::standard()),
+        f.parse(2),
         Err(vec![LevelsError::OffsetFormat("CET".into())])
     );
 }
@@ -97,7 +98,7 @@ fn the_highest_version_stands_and_concurrent_ones_are_contested() {
     let v = |version: u32, p3_resolution: &str| {
         let mut f = form();
         f.resolution[2] = p3_resolution.into();
-        f.parse(version, &ServiceLevels::standard()).expect("valid")
+        f.parse(version).expect("valid")
     };
     let (two, three_a, three_b) = (v(2, "900"), v(3, "600"), v(3, "1200"));
     let only = standing([two.clone()]).expect("published");
@@ -119,6 +120,40 @@ fn the_highest_version_stands_and_concurrent_ones_are_contested() {
 }
 
 #[test]
+fn the_holds_that_pause_the_clocks_are_read_from_the_form() {
+    use crate::model::event::HoldReason::{AwaitingCaller, AwaitingProblem, AwaitingVendor};
+    let mut f = form();
+    // Vendor waits count against the targets; problem waits pause them.
+    f.pause_on = [true, false, false, true];
+    let levels = f.parse(2).expect("valid");
+    assert_eq!(
+        levels.policy.pause_on,
+        [AwaitingCaller, AwaitingProblem].into()
+    );
+    assert_eq!(LevelsForm::of(&levels).pause_on, f.pause_on);
+    assert_eq!(
+        pause_words(&levels.policy.pause_on),
+        "Clocks pause while on hold: Awaiting caller, Awaiting problem"
+    );
+    // No reason pausing is a policy too: every hold counts.
+    f.pause_on = [false; 4];
+    let none = f.parse(3).expect("valid");
+    assert!(none.policy.pause_on.is_empty());
+    assert_eq!(LevelsForm::of(&none).parse(3), Ok(none.clone()));
+    assert_eq!(
+        pause_words(&none.policy.pause_on),
+        "Clocks keep running while on hold"
+    );
+    // The pause set does not come from any earlier version.
+    let mut from_none = LevelsForm::of(&none);
+    from_none.pause_on[1] = true;
+    assert_eq!(
+        from_none.parse(4).expect("valid").policy.pause_on,
+        [AwaitingVendor].into()
+    );
+}
+
+#[test]
 fn a_calendar_is_described_in_one_line() {
     assert_eq!(
         calendar_words(&ServiceLevels::standard().calendar),
@@ -129,7 +164,7 @@ fn a_calendar_is_described_in_one_line() {
     f.week = std::array::from_fn(|i| (i < 5).then(|| ("08:00".into(), "18:00".into())));
     f.week[5] = Some(("09:00".into(), "12:00".into()));
     f.holidays = "2026-12-25 2026-12-26".into();
-    let levels = f.parse(2, &ServiceLevels::standard()).expect("valid");
+    let levels = f.parse(2).expect("valid");
     assert_eq!(
         calendar_words(&levels.calendar),
         "Monday to Friday 08:00–18:00, Saturday 09:00–12:00, UTC+01:00, 2 holidays"
