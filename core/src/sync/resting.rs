@@ -121,17 +121,23 @@ mod tests {
         server.connect("client");
     }
 
+    /// The server's one answer to a device announcing `heads`.
+    fn answer_to(server: &mut DocSync<&'static str>, heads: &[ChangeHash]) -> Vec<u8> {
+        let applied = server
+            .receive(&"client", &resting_message(heads))
+            .expect("the server reads the message");
+        assert!(applied.is_empty(), "an announcement carries no changes");
+        let mut answers = server.generate();
+        assert_eq!(answers.len(), 1, "the server answers once");
+        answers.remove(0).1
+    }
+
     #[test]
     fn a_server_with_nothing_new_only_confirms_the_heads() {
         let (_, mut server, heads) = synced();
         reconnected(&mut server);
-        let applied = server
-            .receive(&"client", &resting_message(&heads))
-            .expect("the server reads the message");
-        assert!(applied.is_empty());
-        let answers = server.generate();
-        assert_eq!(answers.len(), 1, "the server answers once");
-        assert!(confirms(&answers[0].1, &heads));
+        let answer = answer_to(&mut server, &heads);
+        assert!(confirms(&answer, &heads));
         assert!(server.peer_has_everything(&"client"));
         assert!(server.generate().is_empty(), "and then has nothing to add");
     }
@@ -142,16 +148,12 @@ mod tests {
         // Another device's change reaches the server while the device is away.
         put(&mut server, "status", "Resolved");
         reconnected(&mut server);
-        server
-            .receive(&"client", &resting_message(&heads))
-            .expect("the server reads the message");
-        let answers = server.generate();
-        assert_eq!(answers.len(), 1);
-        assert!(!confirms(&answers[0].1, &heads));
+        let answer = answer_to(&mut server, &heads);
+        assert!(!confirms(&answer, &heads));
         // The device loads the document (fresh sync state) and applies the answer.
         client.disconnect(&"server");
         let applied = client
-            .receive(&"server", &answers[0].1)
+            .receive(&"server", &answer)
             .expect("the answer applies");
         assert_eq!(applied.change_count, 1, "the answer carries the change");
         assert_eq!(get(client.doc(), "status").as_deref(), Some("Resolved"));
@@ -164,15 +166,11 @@ mod tests {
         let (mut client, _, heads) = synced();
         let mut server = DocSync::new(Automerge::new().with_actor(ActorId::from([3; 16])));
         server.connect("client");
-        server
-            .receive(&"client", &resting_message(&heads))
-            .expect("the server reads the message");
-        let answers = server.generate();
-        assert_eq!(answers.len(), 1);
-        assert!(!confirms(&answers[0].1, &heads));
+        let answer = answer_to(&mut server, &heads);
+        assert!(!confirms(&answer, &heads));
         client.disconnect(&"server");
         client
-            .receive(&"server", &answers[0].1)
+            .receive(&"server", &answer)
             .expect("the answer applies");
         settle(&mut client, &mut server);
         assert_eq!(server.doc().get_heads(), heads);
@@ -193,14 +191,10 @@ mod tests {
         assert_eq!(heads.len(), 2);
         let reversed: Vec<ChangeHash> = heads.iter().rev().copied().collect();
         reconnected(&mut server);
-        server
-            .receive(&"client", &resting_message(&reversed))
-            .expect("the server reads the message");
-        let answers = server.generate();
-        assert_eq!(answers.len(), 1);
-        assert!(confirms(&answers[0].1, &reversed));
-        assert!(confirms(&answers[0].1, &heads));
-        assert!(!confirms(&answers[0].1, &heads[..1]));
+        let answer = answer_to(&mut server, &reversed);
+        assert!(confirms(&answer, &reversed));
+        assert!(confirms(&answer, &heads));
+        assert!(!confirms(&answer, &heads[..1]));
     }
 
     #[test]
