@@ -734,17 +734,13 @@ impl Repo {
     /// After the handshake: offer every document on the device to the server, and
     /// ask for the site catalogs.
     async fn start_sync(&self) {
-        let mut ids: Vec<DocumentId> = self
-            .signals
-            .profile
-            .get_untracked()
-            .map(|p| {
-                p.sites
-                    .iter()
-                    .filter_map(|s| s.catalog.parse().ok())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let catalogs: Vec<DocumentId> = self.signals.profile.with_untracked(|p| {
+            p.iter()
+                .flat_map(|p| &p.sites)
+                .filter_map(|s| s.catalog.parse().ok())
+                .collect()
+        });
+        let mut ids = catalogs.clone();
         ids.extend(
             self.signals
                 .summaries
@@ -763,21 +759,9 @@ impl Repo {
         ids.dedup();
         // A document the server has whole stays on disk: its heads say so
         // (`sync::resting`). Catalogs are always loaded, to find what they list.
-        let catalogs = self.signals.profile.with_untracked(|p| {
-            p.as_ref()
-                .map(|p| {
-                    p.sites
-                        .iter()
-                        .map(|s| s.catalog.clone())
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        });
-        let (resting, active): (Vec<DocumentId>, Vec<DocumentId>) = ids.iter().partition(|id| {
-            !catalogs.contains(&id.to_string())
-                && !self.inner.borrow().docs.contains_key(id)
-                && self.resting_heads(**id).is_some()
-        });
+        let (resting, active): (Vec<DocumentId>, Vec<DocumentId>) = ids
+            .into_iter()
+            .partition(|id| !catalogs.contains(id) && self.resting_heads(*id).is_some());
         for id in &active {
             if let Err(e) = self.ensure_loaded(*id).await {
                 leptos::logging::warn!("{id} could not be loaded for sync: {e}");
@@ -794,9 +778,8 @@ impl Repo {
             // Catalogs first: on a new device they say what else to fetch. Run
             // again on the same connection (the profile changed), only what was
             // not offered yet.
-            let (first, rest): (Vec<DocumentId>, Vec<DocumentId>) = active
-                .into_iter()
-                .partition(|id| catalogs.contains(&id.to_string()));
+            let (first, rest): (Vec<DocumentId>, Vec<DocumentId>) =
+                active.into_iter().partition(|id| catalogs.contains(id));
             let waiting: HashSet<DocumentId> = inner.offers.iter().copied().collect();
             let queued: Vec<DocumentId> = first
                 .into_iter()
